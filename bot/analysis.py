@@ -1,0 +1,101 @@
+"""French text analysis, the same for passages and questions.
+
+A word becomes a term by: Unicode normalisation (NFKC), case folding, œ/æ
+expanded, elisions stripped (l', d', qu', jusqu', … with ' or ’), Snowball
+French stemming, then accents folded. Hyphens and other punctuation separate
+words (so "a-t-il" is three words). Stop words are dropped; questions also drop
+interrogatives ("quand", "pourquoi", …).
+
+Stemming runs before accent folding because the French Snowball rules rely on
+accents ("levée" → "lev"); questions typed without accents still reach the right
+term through `bot.query`'s fuzzy fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+ELISIONS = frozenset(
+    {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_APOSTROPHE = re.compile(r"['’]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """An analysed word and where it stands in the analysed text."""
+
+    term: str
+    start: int
+    end: int
+
+
+def fold(word: str) -> str:
+    """Case-fold, expand ligatures and drop accents: "Œuvre" → "oeuvre"."""
+    word = unicodedata.normalize("NFKC", word).casefold().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _read_word_list(name: str) -> frozenset[str]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    words: set[str] = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        words.update(fold(_APOSTROPHE.sub("", w)) for w in line.split())
+    return frozenset(words)
+
+
+class FrenchAnalyzer:
+    """Turns French text into terms; one instance serves the index and the questions."""
+
+    def __init__(
+        self,
+        stop_words: Iterable[str] | None = None,
+        question_words: Iterable[str] | None = None,
+    ) -> None:
+        self.stop_words = frozenset(
+            stop_words if stop_words is not None else _read_word_list("stopwords_fr.txt")
+        )
+        self.question_words = frozenset(
+            question_words
+            if question_words is not None
+            else _read_word_list("question_words_fr.txt")
+        )
+        self._stemmer = Stemmer.Stemmer("french")
+        self.stem = lru_cache(maxsize=100_000)(self._stem_uncached)
+
+    def _stem_uncached(self, word: str) -> str:
+        lowered = unicodedata.normalize("NFKC", word).casefold()
+        lowered = lowered.replace("œ", "oe").replace("æ", "ae")
+        return fold(self._stemmer.stemWord(lowered))
+
+    def tokens(self, text: str, *, question: bool = False) -> list[Token]:
+        """The content words of `text` with their offsets, stop words removed."""
+        dropped = self.stop_words | self.question_words if question else self.stop_words
+        kept = []
+        for token in self._words(text):
+            surface = _APOSTROPHE.sub("", fold(text[token.start : token.end]))
+            if surface not in dropped and (len(token.term) > 1 or token.term.isdigit()):
+                kept.append(token)
+        return kept
+
+    def terms(self, text: str) -> list[str]:
+        """The analysed terms of a passage, in order, repeats kept (for term frequency)."""
+        return [token.term for token in self.tokens(text)]
+
+    def _words(self, text: str) -> Iterator[Token]:
+        for match in _WORD.finditer(text):
+            start, word = match.start(), match.group()
+            while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold(parts[0]) in ELISIONS:
+                start += len(parts[0]) + 1
+                word = parts[1]
+            yield Token(self.stem(_APOSTROPHE.sub("", word)), start, start + len(word))

@@ -1,0 +1,52 @@
+"""The one place that wires the core together: settings → corpus → index → engine."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.analysis import FrenchAnalyzer
+from bot.corpus import CorpusProblem, load_corpus
+from bot.engine import AnswerEngine
+from bot.index import build_index
+from bot.question import QuestionAnalyser, load_synonym_groups
+from bot.settings import BotSettings
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start; the message says what to fix, in French."""
+
+
+@dataclass(frozen=True)
+class Core:
+    engine: AnswerEngine
+    problems: tuple[CorpusProblem, ...]
+
+
+def build_core(settings: BotSettings) -> Core:
+    """Load the corpus, build the index once, and return the answer engine."""
+    if not settings.corpus_dir.is_dir():
+        raise StartupError(
+            f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)"
+        )
+    corpus = load_corpus(settings.corpus_dir)
+    for problem in corpus.problems:
+        log.warning("Article ignoré : %s", problem)
+    if not corpus.articles:
+        raise StartupError(
+            f"aucun article lisible dans {settings.corpus_dir} : ajoutez des fichiers .md "
+            "(voir le README, « Ajouter un article »)"
+        )
+    analyzer = FrenchAnalyzer()
+    index = build_index(corpus.articles, analyzer)
+    try:
+        groups = load_synonym_groups(analyzer, settings.synonyms_file)
+    except OSError as error:
+        raise StartupError(
+            f"liste de synonymes illisible : {settings.synonyms_file} ({error.strerror})"
+        ) from None
+    questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary())
+    engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
+    return Core(engine, corpus.problems)

@@ -1,0 +1,117 @@
+"""The answer core: a `Query` in, a `Reply` out, the same for every platform.
+
+Commands (`aide`, `sources`) are told apart from questions here, once. A
+question is answered only with passages that cover enough of what it asks:
+each concept weighs its IDF (a word the corpus never uses weighs the most), and
+a passage must cover at least `MIN_COVERAGE` of that weight. So "Qui est le PDG
+de Google ?" finds passages about the PDG but none about Google, and is refused
+rather than answered with a weak match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot import messages
+from bot.analysis import FrenchAnalyzer
+from bot.index import PassageIndex
+from bot.models import Citation, Query, Reply, ReplyKind
+from bot.question import AnalysedQuestion, QuestionAnalyser
+from bot.retrieval import ScoredPassage
+from bot.snippets import make_snippet
+
+MAX_QUESTION_CHARS = 1000
+MIN_COVERAGE = 0.5
+MIN_RELATIVE_SCORE = 0.3  # a second or third citation scores at least this × the first
+NEAR_DUPLICATE = 0.7  # snippets sharing this much of their terms are cited once
+_CANDIDATES = 20
+
+
+class AnswerEngine:
+    """Answers French questions from one passage index."""
+
+    def __init__(
+        self,
+        index: PassageIndex,
+        analyzer: FrenchAnalyzer,
+        questions: QuestionAnalyser,
+        max_citations: int = 3,
+    ) -> None:
+        self.index = index
+        self._analyzer = analyzer
+        self._questions = questions
+        self._max_citations = max_citations
+
+    def answer(self, query: Query) -> Reply:
+        text = unicodedata.normalize("NFC", query.text).strip()
+        command = " ".join(text.casefold().split())
+        if not command or command in messages.HELP_COMMANDS:
+            intro = messages.HELP if command else messages.EMPTY_QUESTION
+            return Reply(ReplyKind.HELP, intro, examples=messages.EXAMPLE_QUESTIONS)
+        if command in messages.SOURCES_COMMANDS:
+            header = messages.SOURCES.format(count=len(self.index.articles))
+            return Reply(ReplyKind.SOURCES, header, articles=self.index.articles)
+        notice = None
+        if len(text) > MAX_QUESTION_CHARS:
+            text = text[:MAX_QUESTION_CHARS]
+            notice = messages.TRUNCATED.format(limit=MAX_QUESTION_CHARS)
+        citations = self._cite(self._questions.analyse(text))
+        if not citations:
+            return Reply(
+                ReplyKind.NOT_FOUND,
+                messages.NOT_FOUND,
+                examples=messages.EXAMPLE_QUESTIONS,
+                notice=notice,
+                question=text,
+            )
+        return Reply(
+            ReplyKind.ANSWER, messages.ANSWER, citations=citations, notice=notice, question=text
+        )
+
+    def _cite(self, question: AnalysedQuestion) -> tuple[Citation, ...]:
+        concepts = question.concepts
+        if not concepts:
+            return ()
+        retriever = self.index.retriever
+        importance = [max(retriever.idf(term) for term in c.asked) for c in concepts]
+        total = sum(importance)
+        weights = {
+            term: retriever.idf(term) * alternative.weight
+            for concept in concepts
+            for alternative in concept.alternatives
+            for term in alternative.terms
+        }
+        citations: list[Citation] = []
+        seen_terms: list[frozenset[str]] = []
+        for found in retriever.search(concepts, _CANDIDATES):
+            if len(citations) == self._max_citations:
+                break
+            if self._coverage(found, importance, total) < MIN_COVERAGE:
+                continue
+            if citations and found.score < MIN_RELATIVE_SCORE * citations[0].score:
+                break
+            passage = self.index.passages[found.index]
+            snippet = make_snippet(passage, self._analyzer, weights)
+            if any(_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
+                continue
+            seen_terms.append(snippet.terms)
+            citations.append(
+                Citation(
+                    snippet=snippet.text,
+                    highlights=snippet.highlights,
+                    passage_id=passage.id,
+                    passage_number=passage.number,
+                    passage_count=self.index.passage_counts[passage.article.slug],
+                    score=round(found.score, 4),
+                    article=passage.article,
+                )
+            )
+        return tuple(citations)
+
+    @staticmethod
+    def _coverage(found: ScoredPassage, importance: list[float], total: float) -> float:
+        return sum(w * m for w, m in zip(importance, found.matched, strict=True)) / total
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(min(len(a), len(b)), 1)

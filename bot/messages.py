@@ -1,0 +1,29 @@
+"""Every text of the core that a user reads, in French, in one place."""
+
+from __future__ import annotations
+
+EXAMPLE_QUESTIONS = (
+    "Qui a financé Stability AI ?",
+    "Pourquoi Emad Mostaque a-t-il démissionné ?",
+    "Qu'est-ce que SchellingAI ?",
+    "Qui dirige Stability AI après son départ ?",
+)
+
+HELP = (
+    "Je réponds aux questions sur la saga Emad Mostaque / Stability AI (Stable Diffusion, "
+    "les investisseurs, la démission, SchellingAI…) par des extraits d'articles de presse, "
+    "chacun avec sa source. Je n'invente rien : si les articles ne disent rien, je le dis.\n"
+    "Commandes : « aide » affiche ce message, « sources » liste les articles."
+)
+ANSWER = "Voici ce que disent les articles :"
+NOT_FOUND = (
+    "Je n'ai rien trouvé dans les articles sur cette question. "
+    "Essayez d'autres mots, ou une de ces questions :"
+)
+EMPTY_QUESTION = "Posez-moi une question sur la saga Emad Mostaque / Stability AI, par exemple :"
+SOURCES = "Les articles que je connais ({count}) :"
+TRUNCATED = "Votre question était trop longue : seuls ses {limit} premiers caractères ont été lus."
+ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
+
+HELP_COMMANDS = frozenset({"aide", "help", "?", "/aide", "!aide"})
+SOURCES_COMMANDS = frozenset({"sources", "source", "/sources", "!sources"})

@@ -1,0 +1,111 @@
+"""The core's vocabulary: articles, passages, and the `Query` → `Reply` contract.
+
+Everything here is a frozen dataclass with no behaviour beyond derived values, so
+adapters can depend on it without depending on how answers are found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article from `corpus/`, with the metadata its header gives."""
+
+    slug: str
+    title: str
+    publisher: str
+    language: str
+    body: str
+    url: str | None = None
+    published: dt.date | None = None
+    title_is_descriptive: bool = False
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A few consecutive sentences of one article, the unit the index ranks.
+
+    `text` is verbatim from the cleaned article; `number` is the passage's place
+    in the article, from 1; `sentences` are the sentence offsets within `text`.
+    """
+
+    id: str
+    article: Article
+    number: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted range `[start, end)` of a snippet, drawn by each adapter."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim snippet of a passage, with where it comes from."""
+
+    snippet: str
+    highlights: tuple[Span, ...]
+    passage_id: str
+    passage_number: int
+    passage_count: int
+    score: float
+    article: Article
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+    @property
+    def publisher(self) -> str:
+        return self.article.publisher
+
+    @property
+    def url(self) -> str | None:
+        return self.article.url
+
+    @property
+    def published(self) -> dt.date | None:
+        return self.article.published
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    NOT_FOUND = "not_found"
+    HELP = "help"
+    SOURCES = "sources"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a user asked, and from where (``"terminal"``, ``"slack"``, ``"discord"``)."""
+
+    text: str
+    platform: str = "terminal"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers: a kind, a French message, and the evidence.
+
+    `text` is the message to show above the citations (or alone); `notice` is an
+    extra remark such as "question tronquée"; `articles` is filled for `SOURCES`;
+    `examples` are suggested questions for `HELP` and `NOT_FOUND`.
+    """
+
+    kind: ReplyKind
+    text: str
+    citations: tuple[Citation, ...] = ()
+    articles: tuple[Article, ...] = ()
+    examples: tuple[str, ...] = ()
+    notice: str | None = None
+    question: str = ""

@@ -1,0 +1,21 @@
+"""The core's settings, read once at start-up from the environment or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BotSettings(BaseSettings):
+    """`BOT_*` settings: where the articles are and how many citations a reply shows."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus")
+    synonyms_file: Path | None = None
+    max_citations: int = Field(default=3, ge=1, le=5)
+    log_level: str = "INFO"
