@@ -6,6 +6,7 @@ French stemming, then accents folded. Hyphens and other punctuation separate
 words (so "a-t-il" is three words). Stop words are dropped; questions also drop
 interrogatives ("quand", "pourquoi", …).
 
+Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed.
 Stemming runs before accent folding because the French Snowball rules rely on
 accents ("levée" → "lev"); questions typed without accents still reach the right
 term through `bot.query`'s fuzzy fallback.
@@ -66,9 +67,7 @@ class FrenchAnalyzer:
             stop_words if stop_words is not None else _read_word_list("stopwords_fr.txt")
         )
         self.question_words = frozenset(
-            question_words
-            if question_words is not None
-            else _read_word_list("question_words_fr.txt")
+            question_words if question_words is not None else _read_word_list("question_words_fr.txt")
         )
         self._stemmer = Stemmer.Stemmer("french")
         self.stem = lru_cache(maxsize=100_000)(self._stem_uncached)
@@ -98,4 +97,12 @@ class FrenchAnalyzer:
             while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold(parts[0]) in ELISIONS:
                 start += len(parts[0]) + 1
                 word = parts[1]
-            yield Token(self.stem(_APOSTROPHE.sub("", word)), start, start + len(word))
+            word_only = _APOSTROPHE.sub("", word)
+            term = fold(word_only) if _is_name(word_only) else self.stem(word_only)
+            yield Token(term, start, start + len(word))
+
+
+def _is_name(word: str) -> bool:
+    """Inner capitals among lower-case letters ("OpenAI", "SchellingAI") mark a name,
+    which stemming would mangle ("OpenAI" → "open")."""
+    return any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)

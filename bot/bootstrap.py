@@ -28,9 +28,7 @@ class Core:
 def build_core(settings: BotSettings) -> Core:
     """Load the corpus, build the index once, and return the answer engine."""
     if not settings.corpus_dir.is_dir():
-        raise StartupError(
-            f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)"
-        )
+        raise StartupError(f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)")
     corpus = load_corpus(settings.corpus_dir)
     for problem in corpus.problems:
         log.warning("Article ignoré : %s", problem)

@@ -38,7 +38,7 @@ def settings_error(error: ValidationError) -> str:
 def _ask(engine: AnswerEngine, args: argparse.Namespace) -> int:
     questions = [" ".join(args.question)] if args.question else None
     if questions is None and not args.json:
-        print("Donnez une question : emad-bot ask \"Qui a financé Stability AI ?\"", file=sys.stderr)
+        print('Donnez une question : emad-bot ask "Qui a financé Stability AI ?"', file=sys.stderr)
         return 2
     if questions is None:
         questions = [line.rstrip("\n") for line in sys.stdin]
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="session interactive").set_defaults(handler=_chat)
     commands.add_parser("sources", help="lister les articles").set_defaults(handler=_sources)
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
-    evaluation.add_argument("file", type=Path, help="fichier JSONL : {\"q\": …, \"expect\": […]}")
+    evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
     return parser
 

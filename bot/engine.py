@@ -14,10 +14,11 @@ import unicodedata
 
 from bot import messages
 from bot.analysis import FrenchAnalyzer
+from bot.answer_types import AnswerType, expected_answer
 from bot.index import PassageIndex
 from bot.models import Citation, Query, Reply, ReplyKind
 from bot.question import AnalysedQuestion, QuestionAnalyser
-from bot.retrieval import ScoredPassage
+from bot.retrieval import Concept, ScoredPassage
 from bot.snippets import make_snippet
 
 MAX_QUESTION_CHARS = 1000
@@ -55,7 +56,8 @@ class AnswerEngine:
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = messages.TRUNCATED.format(limit=MAX_QUESTION_CHARS)
-        citations = self._cite(self._questions.analyse(text))
+        expected = expected_answer(text, self._analyzer.stop_words)
+        citations = self._cite(self._questions.analyse(text), expected)
         if not citations:
             return Reply(
                 ReplyKind.NOT_FOUND,
@@ -64,16 +66,14 @@ class AnswerEngine:
                 notice=notice,
                 question=text,
             )
-        return Reply(
-            ReplyKind.ANSWER, messages.ANSWER, citations=citations, notice=notice, question=text
-        )
+        return Reply(ReplyKind.ANSWER, messages.ANSWER, citations=citations, notice=notice, question=text)
 
-    def _cite(self, question: AnalysedQuestion) -> tuple[Citation, ...]:
+    def _cite(self, question: AnalysedQuestion, expected: AnswerType | None) -> tuple[Citation, ...]:
         concepts = question.concepts
         if not concepts:
             return ()
         retriever = self.index.retriever
-        importance = [max(retriever.idf(term) for term in c.asked) for c in concepts]
+        importance = [self._importance(concept) for concept in concepts]
         total = sum(importance)
         weights = {
             term: retriever.idf(term) * alternative.weight
@@ -81,17 +81,25 @@ class AnswerEngine:
             for alternative in concept.alternatives
             for term in alternative.terms
         }
+        candidates = [
+            found
+            for found in retriever.search(concepts, _CANDIDATES)
+            if self._coverage(found, importance, total) >= MIN_COVERAGE
+        ]
+        if not candidates:
+            return ()
+        best_score = candidates[0].score
+        # Passages holding the expected kind of answer first, each group by score.
+        candidates.sort(key=lambda found: not self._holds_answer(found, expected))
         citations: list[Citation] = []
         seen_terms: list[frozenset[str]] = []
-        for found in retriever.search(concepts, _CANDIDATES):
+        for found in candidates:
             if len(citations) == self._max_citations:
                 break
-            if self._coverage(found, importance, total) < MIN_COVERAGE:
+            if found.score < MIN_RELATIVE_SCORE * best_score:
                 continue
-            if citations and found.score < MIN_RELATIVE_SCORE * citations[0].score:
-                break
             passage = self.index.passages[found.index]
-            snippet = make_snippet(passage, self._analyzer, weights)
+            snippet = make_snippet(passage, self._analyzer, weights, expected)
             if any(_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
                 continue
             seen_terms.append(snippet.terms)
@@ -107,6 +115,24 @@ class AnswerEngine:
                 )
             )
         return tuple(citations)
+
+    def _holds_answer(self, found: ScoredPassage, expected: AnswerType | None) -> bool:
+        return expected is not None and expected(self.index.passages[found.index].text)
+
+    def _importance(self, concept: Concept) -> float:
+        """How much a concept weighs in the question: the IDF of the question's own
+        words, or else of what they resolve to (synonyms, close spellings); a word
+        the corpus cannot match at all weighs the most."""
+        retriever = self.index.retriever
+        vocabulary = retriever.vocabulary()
+        for terms in (
+            concept.asked,
+            [t for alternative in concept.alternatives for t in alternative.terms],
+        ):
+            known = [retriever.idf(term) for term in terms if term in vocabulary]
+            if known:
+                return max(known)
+        return max(retriever.idf(term) for term in concept.asked)
 
     @staticmethod
     def _coverage(found: ScoredPassage, importance: list[float], total: float) -> float:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from bot.models import Article, Passage
 
-MAX_SENTENCES = 3
-MAX_CHARS = 600
+MAX_SENTENCES = 5
+MAX_CHARS = 500
 _HEADING_MAX_CHARS = 120
 
 # A sentence ends at . ! ? or …, maybe followed by closing quotes, then a space

@@ -2,22 +2,26 @@
 
 A snippet is one or two consecutive sentences of the passage, at most
 `MAX_SNIPPET_CHARS` characters; a longer sentence is cut at word boundaries
-around its first matched word, with "…" where text was left out. Highlights are
-offsets into the snippet, so each adapter draws them in its own syntax.
+around its best-matching stretch, with "…" where text was left out. A window
+holding the kind of answer the question expects (a date for "quand") is
+preferred. Highlights are offsets into the snippet, so each adapter draws them
+in its own syntax.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.analysis import FrenchAnalyzer, Token
+from bot.answer_types import AnswerType
 from bot.models import Passage, Span
 
 MAX_SNIPPET_CHARS = 300
 ELLIPSIS = "…"
-_CONTEXT_BEFORE = 60
+_CONTEXT_BEFORE = 40
 _WORD_START = re.compile(r"(?<!\S)\S")
 
 
@@ -28,47 +32,63 @@ class Snippet:
     terms: frozenset[str]
 
 
-def _window_score(tokens: list[Token], start: int, end: int, weights: Mapping[str, float]) -> float:
-    found = {t.term for t in tokens if start <= t.start and t.end <= end and t.term in weights}
-    return sum(weights[term] for term in found)
+class _Scorer:
+    """Scores a stretch of the passage by the distinct matched terms it holds."""
+
+    def __init__(
+        self,
+        text: str,
+        tokens: list[Token],
+        weights: Mapping[str, float],
+        expected: AnswerType | None,
+    ) -> None:
+        self.text, self.tokens, self.weights, self.expected = text, tokens, weights, expected
+        self.bonus = max(weights.values(), default=0.0)
+
+    def matched(self, start: int, end: int) -> list[Token]:
+        return [t for t in self.tokens if start <= t.start and t.end <= end and t.term in self.weights]
+
+    def __call__(self, window: tuple[int, int]) -> tuple[float, int, int]:
+        start, end = window
+        score = sum(self.weights[term] for term in {t.term for t in self.matched(start, end)})
+        if score and self.expected is not None and self.expected(self.text[start:end]):
+            score += self.bonus
+        return (score, -(end - start), -start)
 
 
-def _cut(text: str, start: int, end: int, focus: int) -> tuple[int, int]:
-    """A window of `text[start:end]` of at most the snippet budget, at word boundaries."""
-    budget = MAX_SNIPPET_CHARS - 2 * len(ELLIPSIS)
-    begin = max(start, min(focus - _CONTEXT_BEFORE, end - budget))
-    if begin > start:
-        next_word = _WORD_START.search(text, begin, end)
-        begin = next_word.start() if next_word else begin
-    stop = min(end, begin + budget)
-    if stop < end:
-        stop = text.rfind(" ", begin, stop + 1)
-        stop = stop if stop > begin else begin + budget
+def _word_window(text: str, begin: int, limit: int) -> tuple[int, int]:
+    """From the first word start at or after `begin`, as many whole words as fit."""
+    found = _WORD_START.search(text, begin, limit)
+    begin = found.start() if found else begin
+    stop = min(limit, begin + MAX_SNIPPET_CHARS - 2 * len(ELLIPSIS))
+    if stop < limit:
+        space = text.rfind(" ", begin, stop + 1)
+        stop = space if space > begin else stop
     return begin, len(text[:stop].rstrip())
 
 
-def make_snippet(passage: Passage, analyzer: FrenchAnalyzer, weights: Mapping[str, float]) -> Snippet:
+def make_snippet(
+    passage: Passage,
+    analyzer: FrenchAnalyzer,
+    weights: Mapping[str, float],
+    expected: AnswerType | None = None,
+) -> Snippet:
     """The best snippet of `passage` for terms weighted by how much they matter."""
-    text = passage.text
-    tokens = analyzer.tokens(text)
-    sentences = passage.sentences
-    windows = [(s, e) for s, e in sentences]
-    windows += [(a[0], b[1]) for a, b in zip(sentences, sentences[1:], strict=False)]
-    fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS] or list(sentences)
-    start, end = max(
-        fitting, key=lambda w: (_window_score(tokens, *w, weights), -(w[1] - w[0]), -w[0])
-    )
+    text, sentences = passage.text, passage.sentences
+    score = _Scorer(text, analyzer.tokens(text), weights, expected)
+    windows = list(sentences) + [(a[0], b[1]) for a, b in itertools.pairwise(sentences)]
+    fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
+    start, end = max(fitting or sentences, key=score)
     prefix = suffix = ""
     if end - start > MAX_SNIPPET_CHARS:
-        matched = [t.start for t in tokens if start <= t.start < end and t.term in weights]
-        cut_start, cut_end = _cut(text, start, end, matched[0] if matched else start)
+        anchors = [start] + [max(start, t.start - _CONTEXT_BEFORE) for t in score.matched(start, end)]
+        cut_start, cut_end = max((_word_window(text, a, end) for a in anchors), key=score)
         prefix = ELLIPSIS if cut_start > start else ""
         suffix = ELLIPSIS if cut_end < end else ""
         start, end = cut_start, cut_end
     shift = len(prefix) - start
-    highlighted = [t for t in tokens if start <= t.start and t.end <= end and t.term in weights]
     return Snippet(
         text=prefix + text[start:end] + suffix,
-        highlights=tuple(Span(t.start + shift, t.end + shift) for t in highlighted),
-        terms=frozenset(t.term for t in tokens if start <= t.start and t.end <= end),
+        highlights=tuple(Span(t.start + shift, t.end + shift) for t in score.matched(start, end)),
+        terms=frozenset(t.term for t in score.tokens if start <= t.start and t.end <= end),
     )

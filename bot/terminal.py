@@ -21,7 +21,7 @@ def highlight(citation: Citation, *, color: bool) -> str:
 
 
 def source_line(article: Article) -> str:
-    """"Titre" — Éditeur, date, URL: what is known of an article, nothing invented."""
+    """ "Titre" — Éditeur, date, URL: what is known of an article, nothing invented."""
     details = [article.publisher]
     if article.published:
         details.append(article.published.strftime("%d/%m/%Y"))
@@ -67,8 +67,7 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
             for c in reply.citations
         ],
         "articles": [
-            {"title": a.title, "publisher": a.publisher, "url": a.url, "slug": a.slug}
-            for a in reply.articles
+            {"title": a.title, "publisher": a.publisher, "url": a.url, "slug": a.slug} for a in reply.articles
         ],
         "examples": list(reply.examples),
     }

@@ -1,0 +1,56 @@
+"""What kind of answer a question expects, from its interrogative word.
+
+"Quand …" asks for a date, "Combien …" for an amount, "Qui …" for somebody the
+question does not already name. A passage that holds that kind of answer can
+answer the question; one that does not, cannot: the engine ranks the first kind
+before the second (among passages that cover the question well enough), and
+snippets prefer the sentences that hold it. Other questions are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.analysis import fold
+
+AnswerType = Callable[[str], bool]
+
+_MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+_NUMBER_WORDS = (
+    "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|cents|"
+    "mille|millions?|milliards?|dizaines?|centaines?|moitie|quart"
+)
+# Absolute dates only: "cette semaine" says when relative to an article's unknown date.
+_DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{_MONTHS})\b")
+_AMOUNT = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
+# A capitalised word that does not open a sentence, a quote or a line: a name.
+_NAME = re.compile(r"(?<![.!?«:\n]\s)(?<![.!?«:\n])(?<!^)\b[A-ZÀ-Ý][\w'’-]*[a-zà-ÿA-Z]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _holds(pattern: re.Pattern[str]) -> AnswerType:
+    return lambda text: pattern.search(fold(text)) is not None
+
+
+def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
+    known = {fold(word) for word in _WORD.findall(question)} | ignored
+
+    def holds_new_name(text: str) -> bool:
+        return any(
+            fold(name.split("'")[-1].split("’")[-1]) not in known for name in _NAME.findall(text.lstrip())
+        )
+
+    return holds_new_name
+
+
+def expected_answer(question: str, stop_words: frozenset[str]) -> AnswerType | None:
+    """What an answer should hold, if the question's first interrogative says so."""
+    for word in _WORD.findall(fold(question)):
+        if word == "quand":
+            return _holds(_DATE)
+        if word == "combien":
+            return _holds(_AMOUNT)
+        if word == "qui":
+            return _names_other_than(question, stop_words)
+    return None

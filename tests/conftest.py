@@ -1,0 +1,54 @@
+"""Shared fixtures: the engine over the shipped corpus, and tiny hand-written corpora."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import build_core
+from bot.engine import AnswerEngine
+from bot.models import Query, Reply
+from bot.settings import BotSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ArticleWriter = Callable[..., Path]
+
+
+def article_text(title: str, body: str, publisher: str = "Le Test", **extra: str) -> str:
+    header = [f'title: "{title}"', f"publisher: {publisher}", "language: fr"]
+    header += [f"{key}: {value}" for key, value in extra.items()]
+    return "---\n" + "\n".join(header) + "\n---\n" + body
+
+
+@pytest.fixture(scope="session")
+def engine() -> AnswerEngine:
+    """The engine over the articles shipped in corpus/."""
+    return build_core(BotSettings(_env_file=None, corpus_dir=ROOT / "corpus")).engine
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "corpus"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def write_article(corpus_dir: Path) -> ArticleWriter:
+    def write(name: str, title: str, body: str, **extra: str) -> Path:
+        path = corpus_dir / name
+        path.write_text(article_text(title, body, **extra), encoding="utf-8")
+        return path
+
+    return write
+
+
+def engine_for(corpus_dir: Path) -> AnswerEngine:
+    return build_core(BotSettings(_env_file=None, corpus_dir=corpus_dir)).engine
+
+
+def ask(engine: AnswerEngine, text: str) -> Reply:
+    return engine.answer(Query(text))

@@ -1,0 +1,108 @@
+"""The terminal harness as a user runs it: `python -m bot …` in a subprocess."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, ArticleWriter
+
+
+def run(*args: str, stdin: str = "", env_corpus: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "BOT_LOG_LEVEL": "WARNING"}
+    if env_corpus is not None:
+        env["BOT_CORPUS_DIR"] = str(env_corpus)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )  # fmt: skip
+
+
+def test_ask_prints_the_cited_answer_with_visible_highlights() -> None:
+    result = run("ask", "Qui a financé Stability AI ?")
+    assert result.returncode == 0, result.stderr
+    assert "Coatue" in result.stdout and "Lightspeed" in result.stdout
+    assert "**investisseurs**" in result.stdout  # highlights, without colour in a pipe
+    assert "Developpez.com" in result.stdout or "Gate" in result.stdout
+
+
+def test_ask_json_prints_one_object_with_every_citation_field() -> None:
+    result = run("ask", "--json", "Qui a financé Stability AI ?")
+    reply = json.loads(result.stdout)
+    assert reply["kind"] == "answer"
+    citation = reply["citations"][0]
+    assert set(citation) >= {
+        "snippet", "title", "publisher", "url", "date", "passage_id", "score", "highlights"
+    }  # fmt: skip
+    start, end = citation["highlights"][0]
+    assert citation["snippet"][start:end]
+
+
+def test_ask_json_reads_one_question_per_line_from_stdin() -> None:
+    result = run("ask", "--json", stdin="Qui a financé Stability AI ?\nla recette de la tarte tatin\n")
+    kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
+    assert kinds == ["answer", "not_found"]
+
+
+def test_sources_lists_the_articles() -> None:
+    result = run("sources")
+    assert "Gate" in result.stdout and "Developpez.com" in result.stdout
+
+
+def test_eval_prints_the_figures(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "Qui a financé Stability AI ?", "expect": ["coatue"]}\n'
+        '{"q": "la recette de la tarte tatin", "expect": []}\n',
+        encoding="utf-8",
+    )
+    result = run("eval", str(questions))
+    assert "hit@1 : 1.000" in result.stdout and "refus corrects : 1/1" in result.stdout
+
+
+def test_a_bad_eval_file_names_the_line(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "ok", "expect": []}\n{"question": "x"}\n', encoding="utf-8")
+    result = run("eval", str(questions))
+    assert result.returncode == 2 and "ligne 2" in result.stderr
+
+
+def test_chat_answers_until_end_of_input() -> None:
+    result = run("chat", stdin="Qui a financé Stability AI ?\nsources\n")
+    assert result.returncode == 0
+    assert "Coatue" in result.stdout and "Les articles que je connais (2)" in result.stdout
+
+
+def test_ask_loads_no_platform_sdk() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'Qui a financé ?']);"
+        "assert not {'discord', 'slack_bolt', 'slack_sdk'} & set(sys.modules), sys.modules.keys()"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_article_is_reported_and_the_others_still_answer(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    write_article("ok.md", "Bon", "Coatue et Lightspeed ont financé Stability AI.")
+    (corpus_dir / "casse.md").write_bytes(b"\xff\xfe pas de l'UTF-8")
+    result = run("ask", "Qui a financé Stability AI ?", env_corpus=corpus_dir)
+    assert result.returncode == 0 and "Coatue" in result.stdout
+    assert "casse.md" in result.stderr and "UTF-8" in result.stderr
+
+
+def test_an_empty_corpus_stops_with_a_clear_message(corpus_dir: Path) -> None:
+    result = run("ask", "Qui ?", env_corpus=corpus_dir)
+    assert result.returncode == 1
+    assert "aucun article lisible" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_invalid_setting_is_named_without_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "x"],
+        capture_output=True, text=True, cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "BOT_MAX_CITATIONS": "beaucoup"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "max_citations" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,89 @@
+"""Passages and BM25: stable ids, Lucene's IDF, and no passage without a query term."""
+
+import itertools
+import math
+import random
+
+import pytest
+from rank_bm25 import BM25Okapi
+
+from bot.models import Article
+from bot.passages import passages_of, split_sentences
+from bot.retrieval import Alternative, Concept, RankBm25Retriever, lucene_idf
+
+
+def test_sentences_end_at_final_punctuation_not_at_abbreviations() -> None:
+    text = "M. Mostaque a parlé. Il a dit « non ». En 2024 ? Oui ! Fin"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "M. Mostaque a parlé.", "Il a dit « non ».", "En 2024 ?", "Oui !", "Fin",
+    ]  # fmt: skip
+
+
+def test_passages_have_stable_ids_and_stay_within_a_paragraph() -> None:
+    body = "\n".join([" ".join(f"Phrase numéro {i} du premier paragraphe." for i in range(12)), "Court."])
+    article = Article("demo", "Titre", "Éditeur", "fr", body)
+    passages = [item.passage for item in passages_of(article)]
+    assert [p.id for p in passages] == [f"demo-{n}" for n in range(1, len(passages) + 1)]
+    assert passages[-1].text == "Court."
+    assert all(p.text in body.splitlines()[0] for p in passages[:-1])
+    assert all(len(p.sentences) <= 5 for p in passages)
+    assert [p.id for p in (i.passage for i in passages_of(article))] == [p.id for p in passages]
+
+
+def test_a_heading_is_indexed_with_the_passage_it_introduces() -> None:
+    article = Article("demo", "Titre", "Éditeur", "fr", "Un départ remarqué\nIl est parti hier.")
+    (item,) = passages_of(article)
+    assert item.passage.text == "Il est parti hier."
+    assert "départ" in item.indexed_text
+
+
+def test_lucene_idf_is_positive_and_decreasing_where_okapi_is_not() -> None:
+    values = [lucene_idf(30, n) for n in range(31)]
+    assert all(v > 0 for v in values)
+    assert all(a > b for a, b in itertools.pairwise(values))
+    # rank-bm25's Okapi floor: a term in 20 of 30 passages outweighs one in 14.
+    docs = [["commun"] * (i < 20) + ["rare"] * (i < 14) + [f"unique{i}"] for i in range(30)]
+    okapi = BM25Okapi(docs)
+    assert okapi.idf["commun"] > okapi.idf["rare"]
+    ours = RankBm25Retriever(docs)
+    assert ours.idf("rare") > ours.idf("commun")
+
+
+def single(*terms: str) -> list[Concept]:
+    return [Concept((t,), (Alternative((t,)),)) for t in terms]
+
+
+def test_a_passage_matching_no_query_term_is_never_returned() -> None:
+    retriever = RankBm25Retriever([["coatue", "lightspeed"], ["munich"], ["autre"]])
+    assert [s.index for s in retriever.search(single("coatue"), 10)] == [0]
+    assert retriever.search(single("inconnu"), 10) == []
+
+
+def test_scores_equal_rank_bm25_with_the_lucene_idf() -> None:
+    rng = random.Random(7)
+    vocabulary = [f"mot{i}" for i in range(40)]
+    docs = [rng.choices(vocabulary, k=rng.randint(3, 15)) for _ in range(60)]
+    retriever = RankBm25Retriever(docs)
+    query = ["mot1", "mot5", "mot9"]
+    found = {s.index: s.score for s in retriever.search(single(*query), 60)}
+    avgdl = sum(map(len, docs)) / len(docs)
+    for index, doc in enumerate(docs):
+        expected = 0.0
+        for term in query:
+            n = sum(term in d for d in docs)
+            tf = doc.count(term)
+            norm = tf + 1.5 * (1 - 0.75 + 0.75 * len(doc) / avgdl)
+            expected += math.log(1 + (60 - n + 0.5) / (n + 0.5)) * tf * 2.5 / norm
+        assert found.get(index, 0.0) == pytest.approx(expected)
+
+
+def test_a_concept_scores_its_best_alternative_not_the_sum() -> None:
+    docs = [["demission", "depart", "x"], ["demission", "x", "y"], ["rien"]]
+    retriever = RankBm25Retriever(docs)
+    concept = Concept(("demission",), (Alternative(("demission",)), Alternative(("depart",), 0.8)))
+    scores = {s.index: s.score for s in retriever.search([concept], 10)}
+    demission = {s.index: s.score for s in retriever.search(single("demission"), 10)}
+    depart = {s.index: s.score for s in retriever.search(single("depart"), 10)}
+    assert scores[0] == pytest.approx(max(demission[0], 0.8 * depart[0]))
+    assert scores[1] == pytest.approx(demission[1])
+    assert set(scores) == {0, 1}
