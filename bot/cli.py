@@ -1,7 +1,8 @@
 """`emad-bot`: the terminal harness, and the entry point of every platform.
 
-Platform adapters are imported only by their own sub-commands, so `ask`,
-`chat`, `sources` and `eval` start without loading discord.py or slack-bolt.
+Platforms add their sub-commands through the `emad_bot.commands` entry points
+(see pyproject.toml), so the core never imports an adapter, and `ask`, `chat`,
+`sources` and `eval` start without loading discord.py or slack-bolt.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
+    for platform in entry_points(group="emad_bot.commands"):
+        platform.load()(commands)
     return parser
 
 

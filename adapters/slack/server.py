@@ -1,0 +1,72 @@
+"""Connecting to Slack: Socket Mode (no public URL) or HTTP with signed requests.
+
+HTTP mode serves `POST /slack/events` with aiohttp; Bolt verifies each request's
+signature and timestamp, and answers 401 to a forged or stale one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.listeners import build_app
+from adapters.slack.settings import SlackSettings
+from bot.engine import AnswerEngine
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    return AsyncWebClient(token=token, base_url=settings.api_url)
+
+
+async def start_http(app: AsyncApp, host: str, port: int) -> web.AppRunner:
+    """Serve Slack's requests on `host:port`; the caller cleans the runner up."""
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    server = web.Application()
+    server.router.add_post(EVENTS_PATH, events)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port the server listens on (useful when asked for port 0)."""
+    for site in runner.sites:
+        server = site._server  # aiohttp exposes no public accessor
+        if isinstance(server, asyncio.base_events.Server):
+            return int(server.sockets[0].getsockname()[1])
+    raise RuntimeError("serveur Slack non démarré")
+
+
+async def serve(engine: AnswerEngine, settings: SlackSettings, stop: asyncio.Event) -> None:
+    """Run the Slack adapter in the mode the settings enable until `stop` is set."""
+    client = web_client(settings)
+    app = build_app(engine, settings, client)
+    if settings.mode == "socket" and settings.app_token:
+        handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack connecté en Socket Mode")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        return
+    runner = await start_http(app, settings.host, settings.port)
+    log.info("Slack en mode HTTP sur http://%s:%d%s", settings.host, bound_port(runner), EVENTS_PATH)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

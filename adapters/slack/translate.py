@@ -1,0 +1,136 @@
+"""Slack's translate layer: payload text → question, `Reply` → Block Kit. Pure functions.
+
+Every text from the corpus or the user is escaped for mrkdwn (`&`, `<`, `>`), so a
+`<!channel>` or `<@U…>` in a question or a snippet is shown, never acted on. Block
+Kit's limits hold for any reply: 3,000 characters per section text, 50 blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.models import Article, Citation, Reply, ReplyKind
+
+SECTION_TEXT_LIMIT = 3000
+CONTEXT_TEXT_LIMIT = 2000
+MAX_BLOCKS = 50
+FALLBACK_TEXT_LIMIT = 3000
+ELLIPSIS = "…"
+
+UNKNOWN_LINK = "lien inconnu"
+DESCRIPTIVE_TITLE = "titre descriptif"
+PASSAGE = "passage {number}/{count}"
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """What to post: Block Kit blocks, the escaped `text` fallback, who may see it."""
+
+    blocks: list[dict[str, Any]]
+    text: str
+    for_asker_only: bool
+
+
+def escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def question_from_mention(text: str, bot_user_id: str | None) -> str:
+    """The question in an `app_mention`: the text without the bot's mention."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return " ".join(text.split())
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut escaped mrkdwn to `limit`, never inside an entity, a link or a bold run."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = cut.rfind(opener)
+        if start != -1 and closer not in cut[start:]:
+            cut = cut[:start]
+    if cut.count("*") % 2:
+        cut = cut[: cut.rfind("*")]
+    return cut + ELLIPSIS
+
+
+def highlighted(citation: Citation) -> str:
+    """The snippet escaped for mrkdwn, its highlights in bold."""
+    parts, cursor = [], 0
+    for span in citation.highlights:
+        parts.append(escape(citation.snippet[cursor : span.start]))
+        parts.append(f"*{escape(citation.snippet[span.start : span.end])}*")
+        cursor = span.end
+    parts.append(escape(citation.snippet[cursor:]))
+    return "".join(parts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def source(article: Article) -> str:
+    """Title linked to its URL when known, publisher, date: all escaped."""
+    title = escape(_one_line(article.title).replace("|", "/"))
+    url = "".join((article.url or "").split())
+    if url.startswith(("http://", "https://")):
+        url = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+        title = f"<{escape(url)}|{title}>"
+    else:
+        title = f"{title} ({UNKNOWN_LINK})"
+    details = [escape(_one_line(article.publisher))]
+    if article.published:
+        details.append(article.published.strftime("%d/%m/%Y"))
+    if article.title_is_descriptive:
+        details.append(DESCRIPTIVE_TITLE)
+    return f"{title} — {', '.join(details)}"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text, SECTION_TEXT_LIMIT)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(text, CONTEXT_TEXT_LIMIT)}]}
+
+
+def _citation_blocks(number: int, citation: Citation) -> list[dict[str, Any]]:
+    where = PASSAGE.format(number=citation.passage_number, count=citation.passage_count)
+    return [
+        _section(f">{highlighted(citation)}"),
+        _context(f"*[{number}]* {source(citation.article)} · {where}"),
+    ]
+
+
+def _fallback(reply: Reply) -> str:
+    lines = [reply.notice or "", reply.text]
+    if reply.citations:
+        first = reply.citations[0]
+        lines.append(f"« {first.snippet} » — {first.title}, {first.publisher}")
+    lines += [f"• {example}" for example in reply.examples]
+    return _fit(escape("\n".join(line for line in lines if line)), FALLBACK_TEXT_LIMIT)
+
+
+def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> SlackMessage:
+    """The Slack message for a reply. Help, sources, "nothing found" and errors are
+    for the asker only; answers are public unless the setting says otherwise."""
+    blocks: list[dict[str, Any]] = []
+    if reply.notice:
+        blocks.append(_context(f":warning: {escape(reply.notice)}"))
+    blocks.append(_section(escape(reply.text)))
+    for number, citation in enumerate(reply.citations, start=1):
+        blocks += _citation_blocks(number, citation)
+    if reply.articles:
+        blocks.append(_section("\n".join(f"• {source(a)}" for a in reply.articles)))
+    if reply.examples:
+        blocks.append(_section("\n".join(f"• {escape(e)}" for e in reply.examples)))
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[:MAX_BLOCKS]
+    private = reply.kind is not ReplyKind.ANSWER or answers_for_asker_only
+    return SlackMessage(blocks, _fallback(reply), private)

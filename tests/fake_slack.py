@@ -1,0 +1,113 @@
+"""A small fake of Slack's Web API and `response_url`s on 127.0.0.1, recording each call."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+BOT_USER_ID = "UBOT"
+SIGNING_SECRET = "secret-de-test"
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    runner: web.AppRunner | None = None
+    url: str = ""
+    envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    async def _record(self, method: str, request: web.Request) -> None:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            body = json.loads(raw or "{}")
+        else:
+            body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+            for key in ("blocks",):
+                if isinstance(body.get(key), str):
+                    body[key] = json.loads(body[key])
+        async with self.changed:
+            self.calls.append(Call(method, body))
+            self.changed.notify_all()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        await self._record(method, request)
+        result: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            result |= {"user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1", "user": "emad"}
+        if method in {"chat.postMessage", "chat.postEphemeral"}:
+            result |= {"ts": f"{time.time():.6f}", "channel": "C1"}
+        if method == "apps.connections.open":
+            result |= {"url": self.url.replace("http", "ws") + "/socket"}
+        return web.json_response(result)
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        await self._record("response_url", request)
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push the queued envelopes, record the acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+
+        async def push() -> None:
+            while True:
+                await socket.send_json(await self.envelopes.get())
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    async with self.changed:
+                        self.calls.append(Call("socket_ack", json.loads(message.data)))
+                        self.changed.notify_all()
+        finally:
+            pusher.cancel()
+        return socket
+
+    def of(self, *methods: str) -> list[Call]:
+        return [call for call in self.calls if call.method in methods]
+
+    async def wait_for(self, *methods: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: len(self.of(*methods)) >= count), timeout)
+        return self.of(*methods)
+
+
+def signed_headers(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    """Headers Slack sends: the request timestamp and its signature."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}

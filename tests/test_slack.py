@@ -1,0 +1,280 @@
+"""Slack, edge to edge: signed requests through the real Bolt app over HTTP on 127.0.0.1,
+its Web API calls and `response_url`s received by a fake Slack on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from pydantic import SecretStr
+
+from adapters.slack.listeners import build_app
+from adapters.slack.server import EVENTS_PATH, bound_port, serve, start_http, web_client
+from adapters.slack.settings import SlackSettings
+from bot.engine import AnswerEngine
+from bot.models import Query, Reply
+from tests.conftest import ArticleWriter, engine_for
+from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
+
+
+@dataclass
+class Harness:
+    slack: FakeSlack
+    events_url: str
+    session: aiohttp.ClientSession
+
+    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> int:
+        sent = {"Content-Type": content_type, **(headers or signed_headers(body))}
+        async with self.session.post(self.events_url, data=body.encode(), headers=sent) as response:
+            return response.status
+
+    async def command(self, text: str, headers: dict[str, str] | None = None) -> int:
+        body = urllib.parse.urlencode(
+            {
+                "token": "ignored", "team_id": "T1", "channel_id": "C1", "user_id": "U1",
+                "command": "/emad", "text": text, "trigger_id": "1.2.3",
+                "response_url": f"{self.slack.url}/respond/1",
+            }
+        )  # fmt: skip
+        return await self.post(body, "application/x-www-form-urlencoded", headers)
+
+    async def event(self, event: dict[str, Any], event_id: str = "Ev1", retry: int = 0) -> int:
+        body = json.dumps(
+            {"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+             "event_id": event_id, "event_time": int(time.time()), "event": event}
+        )  # fmt: skip
+        headers = signed_headers(body) | ({"X-Slack-Retry-Num": str(retry)} if retry else {})
+        return await self.post(body, "application/json", headers)
+
+
+def settings(**overrides: Any) -> SlackSettings:
+    values: dict[str, Any] = {
+        "bot_token": SecretStr("xoxb-test"), "signing_secret": SecretStr(SIGNING_SECRET),
+        "host": "127.0.0.1", "port": 0,
+    } | overrides  # fmt: skip
+    return SlackSettings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running(engine: Any, **overrides: Any) -> AsyncIterator[Harness]:
+    slack = await FakeSlack().start()
+    configured = settings(api_url=f"{slack.url}/api/", **overrides)
+    runner = await start_http(build_app(engine, configured, web_client(configured)), "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Harness(slack, f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", session)
+    finally:
+        await runner.cleanup()
+        await slack.stop()
+
+
+def scenario(engine: Any, body: Callable[[Harness], Awaitable[None]], **overrides: Any) -> None:
+    async def main() -> None:
+        async with running(engine, **overrides) as harness:
+            await body(harness)
+
+    asyncio.run(main())
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    found = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    found += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    return "\n".join(found)
+
+
+def mention(text: str, ts: str = "1700000000.000100", **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1"} | extra
+
+
+def direct_message(text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "message", "channel_type": "im", "user": "U1", "text": text,
+        "ts": "1700000000.000200", "channel": "D1",
+    } | extra  # fmt: skip
+
+
+def test_slash_command_is_acknowledged_then_answered_in_the_channel(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        assert await h.command("qui a financé Stability AI ?") == 200
+        (response,) = await h.slack.wait_for("response_url")
+        assert response.body["response_type"] == "in_channel"
+        shown = texts(response.body["blocks"])
+        assert "Coatue" in shown and "Lightspeed" in shown
+        assert "*investisseurs*" in shown  # highlights in mrkdwn bold
+        assert "Gate" in shown or "Developpez.com" in shown
+        assert "passage " in shown and "Coatue" in response.body["text"]
+
+    scenario(engine, body)
+
+
+def test_answers_can_be_made_visible_to_the_asker_only(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.command("qui a financé Stability AI ?")
+        (response,) = await h.slack.wait_for("response_url")
+        assert response.body["response_type"] == "ephemeral"
+
+    scenario(engine, body, answers_for_asker_only=True)
+
+
+def test_help_sources_and_a_bare_command_are_for_the_asker_only(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        for text in ("aide", "sources", ""):
+            await h.command(text)
+        responses = await h.slack.wait_for("response_url", count=3)
+        assert {r.body["response_type"] for r in responses} == {"ephemeral"}
+        shown = "\n".join(texts(r.body["blocks"]) for r in responses)
+        assert "Commandes" in shown and "Developpez.com" in shown and "Posez-moi" in shown
+
+    scenario(engine, body)
+
+
+def test_a_mention_is_answered_in_a_thread_under_it(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.event(mention(f"<@{BOT_USER_ID}> qui a financé Stability AI ?", ts="111.222"))
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        assert post.body["channel"] == "C1" and post.body["thread_ts"] == "111.222"
+        assert "Coatue" in texts(post.body["blocks"])
+
+    scenario(engine, body)
+
+
+def test_a_mention_inside_a_thread_is_answered_in_that_thread(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.event(mention(f"<@{BOT_USER_ID}> qui a financé ?", ts="300.1", thread_ts="299.9"))
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        assert post.body["thread_ts"] == "299.9"
+
+    scenario(engine, body)
+
+
+def test_a_direct_message_is_answered_and_bot_messages_are_ignored(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.event(direct_message("qui a financé Stability AI ?", bot_id="BOTHER"), event_id="Ev1")
+        await h.event(direct_message("qui a financé Stability AI ?", subtype="bot_message"), "Ev2")
+        await h.event(direct_message("quand a-t-il démissionné ?"), event_id="Ev3")
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        assert post.body["channel"] == "D1"
+        assert "mars 2024" in texts(post.body["blocks"])
+        await asyncio.sleep(0.2)
+        assert len(h.slack.of("chat.postMessage", "chat.postEphemeral")) == 1
+
+    scenario(engine, body)
+
+
+def test_a_retried_event_is_answered_once(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        event = mention(f"<@{BOT_USER_ID}> qui a financé ?")
+        assert await h.event(event, event_id="EvSame") == 200
+        assert await h.event(event, event_id="EvSame", retry=1) == 200
+        assert await h.event(event, event_id="EvSame", retry=2) == 200
+        await h.slack.wait_for("chat.postMessage")
+        await asyncio.sleep(0.3)
+        assert len(h.slack.of("chat.postMessage")) == 1
+
+    scenario(engine, body)
+
+
+def test_forged_or_stale_requests_get_401_and_no_answer(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        forged = signed_headers("autre chose", secret="pas-le-bon")
+        assert await h.command("qui a financé ?", headers=forged) == 401
+        stale_body = urllib.parse.urlencode({"command": "/emad", "text": "qui a financé ?"})
+        stale = signed_headers(stale_body, timestamp=int(time.time()) - 600)
+        assert await h.post(stale_body, "application/x-www-form-urlencoded", stale) == 401
+        await asyncio.sleep(0.2)
+        assert h.slack.of("response_url", "chat.postMessage") == []
+
+    scenario(engine, body)
+
+
+class BrokenEngine:
+    """A core that fails on "panne" and answers otherwise: the adapter must survive."""
+
+    def __init__(self, engine: AnswerEngine) -> None:
+        self._engine = engine
+
+    def answer(self, query: Query) -> Reply:
+        if "panne" in query.text:
+            raise RuntimeError("index indisponible")
+        return self._engine.answer(query)
+
+
+def test_an_exception_in_the_core_gives_the_asker_an_error_and_serving_goes_on(
+    engine: AnswerEngine, caplog: Any
+) -> None:
+    async def body(h: Harness) -> None:
+        await h.command("panne")
+        (error,) = await h.slack.wait_for("response_url")
+        assert error.body["response_type"] == "ephemeral"
+        assert "erreur" in texts(error.body["blocks"])
+        await h.command("qui a financé Stability AI ?")
+        responses = await h.slack.wait_for("response_url", count=2)
+        assert "Coatue" in texts(responses[1].body["blocks"])
+
+    scenario(BrokenEngine(engine), body)
+    assert "index indisponible" in caplog.text  # logged with its traceback
+    assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+
+
+def test_corpus_and_user_text_never_ping_anyone(corpus_dir: Path, write_article: ArticleWriter) -> None:
+    write_article(
+        "piege.md",
+        "Titre <!here> & co",
+        "Le trésorier <!channel> a écrit à <@U999> & @everyone : démission immédiate.",
+        url="https://exemple.fr/a?b=1&c=<2>",
+    )
+    write_article("autre.md", "Autre", "Rien à voir ici, un texte sans rapport.")
+    unsafe = engine_for(corpus_dir)
+
+    async def body(h: Harness) -> None:
+        await h.event(direct_message("<!channel> trésorier démission <@U999>"))
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        payload = json.dumps(post.body, ensure_ascii=False)
+        assert "<!channel>" not in payload and "<!here>" not in payload and "<@U999>" not in payload
+        assert "&lt;!*channel*&gt;" in texts(post.body["blocks"])  # shown, highlighted, inert
+        assert "&lt;!channel&gt;" in post.body["text"] and "&lt;@U999&gt;" in post.body["text"]
+        assert "<https://exemple.fr/a?b=1&amp;c=%3C2%3E|Titre &lt;!here&gt; &amp; co>" in texts(
+            post.body["blocks"]
+        )
+
+    scenario(unsafe, body)
+
+
+def test_socket_mode_serves_commands_and_mentions(engine: AnswerEngine) -> None:
+    async def main() -> None:
+        slack = await FakeSlack().start()
+        configured = settings(api_url=f"{slack.url}/api/", app_token=SecretStr("xapp-test"))
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve(engine, configured, stop))
+        try:
+            command = {
+                "command": "/emad", "text": "qui a financé Stability AI ?", "user_id": "U1",
+                "channel_id": "C1", "team_id": "T1", "response_url": f"{slack.url}/respond/9",
+            }  # fmt: skip
+            await slack.envelopes.put(
+                {"envelope_id": "e1", "type": "slash_commands", "payload": command,
+                 "accepts_response_payload": True}
+            )  # fmt: skip
+            (response,) = await slack.wait_for("response_url")
+            assert "Coatue" in texts(response.body["blocks"])
+            event = {"type": "event_callback", "event_id": "EvS", "team_id": "T1",
+                     "event": mention(f"<@{BOT_USER_ID}> qui a financé ?", ts="5.5")}  # fmt: skip
+            await slack.envelopes.put({"envelope_id": "e2", "type": "events_api", "payload": event})
+            (post,) = await slack.wait_for("chat.postMessage")
+            assert post.body["thread_ts"] == "5.5"
+            acked = {call.body.get("envelope_id") for call in slack.of("socket_ack")}
+            assert {"e1", "e2"} <= acked
+        finally:
+            stop.set()
+            await asyncio.wait_for(serving, 10)
+            await slack.stop()
+
+    asyncio.run(main())

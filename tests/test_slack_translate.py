@@ -1,0 +1,59 @@
+"""Slack's translate layer as pure functions: limits and escaping for any reply."""
+
+import datetime as dt
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack.translate import (
+    FALLBACK_TEXT_LIMIT,
+    MAX_BLOCKS,
+    SECTION_TEXT_LIMIT,
+    question_from_mention,
+    reply_message,
+)
+from bot.models import Article, Citation, Reply, ReplyKind, Span
+
+OUR_LINK = re.compile(r"<[^<>|]+\|[^<>|]*>")
+
+
+def citation(snippet: str, title: str, url: str | None) -> Citation:
+    article = Article("a", title, "Éditeur & Cie", "fr", snippet, url, dt.date(2024, 3, 23))
+    spans = (Span(0, min(3, len(snippet))),) if snippet else ()
+    return Citation(snippet, spans, "a-1", 1, 1, 1.0, article)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    snippet=st.text(max_size=4000),
+    title=st.text(min_size=1, max_size=500),
+    url=st.none() | st.text(max_size=300),
+    count=st.integers(0, 30),
+)
+def test_any_reply_fits_block_kit_and_leaks_no_markup(
+    snippet: str, title: str, url: str | None, count: int
+) -> None:
+    reply = Reply(
+        ReplyKind.ANSWER,
+        "Voici :",
+        citations=tuple(citation(snippet, title, url) for _ in range(count)),
+        notice=snippet,
+        examples=(snippet,),
+    )
+    message = reply_message(reply)
+    assert len(message.blocks) <= MAX_BLOCKS
+    assert len(message.text) <= FALLBACK_TEXT_LIMIT and "<" not in message.text
+    for block in message.blocks:
+        parts = [block["text"]] if block["type"] == "section" else block["elements"]
+        for part in parts:
+            assert len(part["text"]) <= SECTION_TEXT_LIMIT
+            # the only markup left is our own link to the article: <url|title>
+            unquoted = re.sub(r"^>", "", part["text"], flags=re.MULTILINE)  # a quote block
+            assert not re.search(r"[<>]", OUR_LINK.sub("", unquoted))
+
+
+def test_the_bot_mention_is_removed_from_the_question() -> None:
+    assert question_from_mention("<@UBOT> qui a  financé ?", "UBOT") == "qui a financé ?"
+    assert question_from_mention("<@UBOT|emad> aide", "UBOT") == "aide"
+    assert question_from_mention("<@UAUTRE> qui ?", "UBOT") == "<@UAUTRE> qui ?"
