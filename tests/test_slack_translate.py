@@ -10,7 +10,7 @@ from adapters.slack.translate import (
     FALLBACK_TEXT_LIMIT,
     MAX_BLOCKS,
     SECTION_TEXT_LIMIT,
-    question_from_mention,
+    question_from_text,
     reply_message,
 )
 from bot.models import Article, Citation, Reply, ReplyKind, Span
@@ -53,7 +53,8 @@ def test_any_reply_fits_block_kit_and_leaks_no_markup(
             assert not re.search(r"[<>]", OUR_LINK.sub("", unquoted))
 
 
-def test_the_bot_mention_is_removed_from_the_question() -> None:
-    assert question_from_mention("<@UBOT> qui a  financé ?", "UBOT") == "qui a financé ?"
-    assert question_from_mention("<@UBOT|emad> aide", "UBOT") == "aide"
-    assert question_from_mention("<@UAUTRE> qui ?", "UBOT") == "<@UAUTRE> qui ?"
+def test_slack_markup_is_not_part_of_the_question() -> None:
+    assert question_from_text("<@UBOT> qui a  financé ?") == "qui a financé ?"
+    assert question_from_text("<@UBOT|emad> aide <!channel> <!here>") == "aide"
+    assert question_from_text("<!subteam^S1|@equipe> R&amp;D &lt;IA&gt;") == "R&D <IA>"
+    assert question_from_text("dans <#C123|general> ?") == "dans general ?"

@@ -20,7 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.settings import SlackSettings
-from adapters.slack.translate import SlackMessage, question_from_mention, reply_message
+from adapters.slack.translate import SlackMessage, question_from_text, reply_message
 from bot import messages
 from bot.engine import AnswerEngine
 from bot.models import Query, Reply, ReplyKind
@@ -75,7 +75,7 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
     @app.command("/emad")
     async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
-        reply = await answer(engine, command.get("text", ""))
+        reply = await answer(engine, question_from_text(command.get("text", "")))
         message = reply_message(reply, answers_for_asker_only=private_answers)
         await respond(
             blocks=message.blocks,
@@ -84,10 +84,10 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
         )
 
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], context: Any, client: AsyncWebClient) -> None:
+    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("bot_id"):
             return
-        question = question_from_mention(event.get("text", ""), context.bot_user_id)
+        question = question_from_text(event.get("text", ""))
         message = reply_message(await answer(engine, question), answers_for_asker_only=private_answers)
         thread = event.get("thread_ts") or event["ts"]
         await _post(client, event, message, thread)
@@ -96,7 +96,7 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
     async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        reply = await answer(engine, event.get("text", ""))
+        reply = await answer(engine, question_from_text(event.get("text", "")))
         message = reply_message(reply)
         await _post(client, event, SlackMessage(message.blocks, message.text, False), event.get("thread_ts"))
 

@@ -39,10 +39,15 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def question_from_mention(text: str, bot_user_id: str | None) -> str:
-    """The question in an `app_mention`: the text without the bot's mention."""
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+_MARKUP = re.compile(r"<[@!][^>]*>|<#[A-Z0-9]+(?:\|([^>]*))?>")
+
+
+def question_from_text(text: str) -> str:
+    """The words of a question as Slack sends them: user, group and @channel
+    mentions are markup, not words, and are dropped; a channel link keeps its name;
+    `&amp;`, `&lt;`, `&gt;` become `&`, `<`, `>` again."""
+    text = _MARKUP.sub(lambda match: f" {match.group(1) or ''} ", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(text.split())
 
 

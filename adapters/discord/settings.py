@@ -1,0 +1,38 @@
+"""`DISCORD_*` settings, read once at start-up. The token is a secret, never logged."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DiscordSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", env_file=".env", extra="ignore")
+
+    token: SecretStr | None = None
+    application_id: int | None = None
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().count(".") != 2:
+            raise ValueError(
+                "DISCORD_TOKEN doit être le jeton du bot (trois parties séparées par des points), "
+                "copié depuis l'onglet Bot du portail développeur"
+            )
+        return value
+
+    def resolved_application_id(self) -> int | None:
+        """The application id: the setting, or else the bot id the token starts with."""
+        if self.application_id is not None:
+            return self.application_id
+        if self.token is None:
+            return None
+        first = self.token.get_secret_value().split(".", 1)[0]
+        try:
+            return int(base64.b64decode(first + "=" * (-len(first) % 4)).decode())
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return None

@@ -1,0 +1,139 @@
+"""Discord's translate layer: message text → question, `Reply` → embed. Pure functions.
+
+Corpus and user text is escaped for Discord markdown and mentions, so no snippet
+or question can ping anyone or break the formatting (the client also sends
+`AllowedMentions.none()`). discord.py does not enforce Discord's limits; this
+renderer does, for any reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.models import Article, Citation, Reply, ReplyKind
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+MAX_FIELDS = 25
+EMBED_TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+ELLIPSIS = "…"
+COLOUR = 0x7C3AED
+
+TITLES = {
+    ReplyKind.ANSWER: "Ce que disent les articles",
+    ReplyKind.NOT_FOUND: "Rien trouvé",
+    ReplyKind.HELP: "Aide",
+    ReplyKind.SOURCES: "Sources",
+    ReplyKind.ERROR: "Erreur",
+}
+UNKNOWN_LINK = "lien inconnu"
+DESCRIPTIVE_TITLE = "titre descriptif"
+PASSAGE = "passage {number}/{count}"
+
+
+@dataclass(frozen=True)
+class DiscordMessage:
+    """An embed as Discord's JSON, and whether only the asker should see it."""
+
+    embed: dict[str, Any]
+    for_asker_only: bool
+
+
+def escape(text: str) -> str:
+    """Markdown and mentions made inert; line breaks folded (a snippet is one line)."""
+    return escape_mentions(escape_markdown(re.sub(r"\s+", " ", text)))
+
+
+_PLATFORM_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|@(?:everyone|here)\b")
+
+
+def question_from_message(content: str) -> str:
+    """The words of a question: mentions of users, roles, channels, @everyone,
+    custom emoji and timestamps are Discord markup, not words, and are dropped."""
+    return " ".join(_PLATFORM_MARKUP.sub(" ", content).split())
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut escaped markdown to `limit`, never leaving a lone backslash or open bold."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    trailing = len(cut) - len(cut.rstrip("\\"))
+    cut = cut[: len(cut) - trailing % 2]
+    if cut.count("**") % 2:
+        cut = cut[: cut.rfind("**")]
+    return cut + ELLIPSIS
+
+
+def highlighted(citation: Citation) -> str:
+    parts, cursor = [], 0
+    for span in citation.highlights:
+        parts.append(escape(citation.snippet[cursor : span.start]))
+        parts.append(f"**{escape(citation.snippet[span.start : span.end])}**")
+        cursor = span.end
+    parts.append(escape(citation.snippet[cursor:]))
+    return "".join(parts)
+
+
+def source(article: Article) -> str:
+    """Title linked to its URL when known, publisher, date: all escaped."""
+    title = escape(article.title).replace("]", "\\]")  # escape_markdown handles "["
+    url = "".join((article.url or "").split())
+    if url.startswith(("http://", "https://")):
+        url = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+        title = f"[{title}](<{url}>)"
+    else:
+        title = f"{title} ({UNKNOWN_LINK})"
+    details = [escape(article.publisher)]
+    if article.published:
+        details.append(article.published.strftime("%d/%m/%Y"))
+    if article.title_is_descriptive:
+        details.append(DESCRIPTIVE_TITLE)
+    return f"{title} — {', '.join(details)}"
+
+
+def _citation_field(number: int, citation: Citation) -> dict[str, Any]:
+    where = PASSAGE.format(number=citation.passage_number, count=citation.passage_count)
+    footer = f"\n{source(citation.article)} · {where}"
+    quote = _fit(f"> {highlighted(citation)}", FIELD_VALUE_LIMIT - min(len(footer), 600))
+    return {
+        "name": _fit(f"[{number}]", FIELD_NAME_LIMIT),
+        "value": _fit(quote + footer, FIELD_VALUE_LIMIT),
+        "inline": False,
+    }
+
+
+def _size(embed: dict[str, Any]) -> int:
+    fields = embed.get("fields", [])
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )
+
+
+def reply_embed(reply: Reply) -> DiscordMessage:
+    """The embed for a reply. Everything but an answer is for the asker only."""
+    lines = [f"⚠️ {escape(reply.notice)}"] if reply.notice else []
+    lines.append(escape(reply.text))
+    lines += [f"• {source(article)}" for article in reply.articles]
+    lines += [f"• {escape(example)}" for example in reply.examples]
+    embed: dict[str, Any] = {
+        "title": _fit(TITLES[reply.kind], TITLE_LIMIT),
+        "description": _fit("\n".join(lines), DESCRIPTION_LIMIT),
+        "color": COLOUR,
+    }
+    fields = [_citation_field(n, c) for n, c in enumerate(reply.citations, start=1)][:MAX_FIELDS]
+    embed["fields"] = fields
+    while fields and _size(embed) > EMBED_TOTAL_LIMIT:
+        fields.pop()
+    if _size(embed) > EMBED_TOTAL_LIMIT:
+        embed["description"] = _fit(embed["description"], EMBED_TOTAL_LIMIT - len(embed["title"]))
+    return DiscordMessage(embed, for_asker_only=reply.kind is not ReplyKind.ANSWER)

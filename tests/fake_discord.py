@@ -1,0 +1,130 @@
+"""A small fake of Discord's REST API on 127.0.0.1, recording each call, and raw
+gateway payloads to feed through discord.py's own parsers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = "1100000000000000001"
+APPLICATION_ID = BOT_ID
+_ids = itertools.count(1_300_000_000_000_000_000)
+
+
+def user(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": user_id, "username": name, "discriminator": "0", "avatar": None,
+            "global_name": name, "bot": bot}  # fmt: skip
+
+
+BOT_USER = user(BOT_ID, "emad-bot", bot=True)
+ASKER = user("1200000000000000002", "camille")
+
+
+@dataclass
+class Call:
+    path: str
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeDiscord:
+    calls: list[Call] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    runner: web.AppRunner | None = None
+    url: str = ""
+
+    async def start(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_route("*", "/api/v10/{path:.*}", self._route)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    @staticmethod
+    def _json(data: Any) -> web.Response:
+        # discord.py parses JSON only when Content-Type is exactly application/json.
+        return web.Response(body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+
+    async def _route(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        raw = await request.text()
+        body = json.loads(raw) if raw and request.content_type == "application/json" else {}
+        async with self.changed:
+            self.calls.append(Call(f"{request.method} {path}", body))
+            self.changed.notify_all()
+        if path == "/users/@me":
+            return self._json(BOT_USER)
+        if path == "/oauth2/applications/@me":
+            return self._json(
+                {"id": APPLICATION_ID, "name": "emad-bot", "description": "", "icon": None,
+                 "bot_public": True, "bot_require_code_grant": False, "owner": ASKER,
+                 "verify_key": "0", "flags": 0}
+            )  # fmt: skip
+        if path.endswith("/callback"):
+            interaction_id = path.split("/")[2]
+            return self._json({"interaction": {"id": interaction_id, "type": 2}})
+        if request.method == "POST" and (path.startswith("/webhooks/") or path.endswith("/messages")):
+            channel = path.split("/")[2] if path.startswith("/channels/") else "3001"
+            return self._json(message_payload("", channel_id=channel, author=BOT_USER) | body)
+        return self._json({})
+
+    def of(self, fragment: str) -> list[Call]:
+        return [call for call in self.calls if fragment in call.path]
+
+    async def wait_for(self, fragment: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: len(self.of(fragment)) >= count), timeout)
+        return self.of(fragment)
+
+
+def message_payload(
+    content: str,
+    *,
+    channel_id: str = "3001",
+    guild_id: str | None = "4001",
+    author: dict[str, Any] = ASKER,
+    mentions: list[dict[str, Any]] | None = None,
+    mention_everyone: bool = False,
+) -> dict[str, Any]:
+    payload = {
+        "id": str(next(_ids)), "channel_id": channel_id, "author": author, "content": content,
+        "timestamp": "2024-03-23T12:00:00+00:00", "edited_timestamp": None, "tts": False,
+        "mention_everyone": mention_everyone, "mentions": mentions or [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": False, "type": 0, "flags": 0,
+    }  # fmt: skip
+    if guild_id:
+        payload["guild_id"] = guild_id
+    return payload
+
+
+def slash_command_payload(question: str, *, guild: bool = True) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": str(next(_ids)), "application_id": APPLICATION_ID, "type": 2,
+        "token": f"jeton-{next(_ids)}", "version": 1, "channel_id": "3001", "locale": "fr",
+        "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {},
+        "attachment_size_limit": 8_388_608, "context": 0,
+        "data": {"id": "5001", "name": "emad", "type": 1,
+                 "options": [{"name": "question", "type": 3, "value": question}]},
+    }  # fmt: skip
+    if guild:
+        payload |= {
+            "guild_id": "4001", "guild_locale": "fr",
+            "member": {"user": ASKER, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                       "deaf": False, "mute": False, "permissions": "0", "flags": 0},
+        }  # fmt: skip
+    else:
+        payload["user"] = ASKER
+    return payload

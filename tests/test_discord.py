@@ -1,0 +1,191 @@
+"""Discord, edge to edge: raw gateway payloads through discord.py's own parsers, and
+what reached a fake Discord REST API on 127.0.0.1. Nothing connects to Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+import pytest
+
+from adapters.discord.client import EmadClient
+from bot.engine import AnswerEngine
+from bot.models import Query, Reply
+from tests.fake_discord import BOT_USER, FakeDiscord, message_payload, slash_command_payload
+
+NO_PINGS = {"parse": [], "replied_user": False}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No request may leave for discord.com: a test that forgets the fake fails to connect."""
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+
+
+def scenario(
+    engine: Any,
+    body: Callable[[FakeDiscord, EmadClient], Awaitable[None]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def main() -> None:
+        fake = await FakeDiscord().start()
+        monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
+        client = EmadClient(engine)
+        try:
+            await client.login("MTAwMA.fake.token")
+            await body(fake, client)
+        finally:
+            await client.close()
+            await fake.stop()
+
+    asyncio.run(main())
+
+
+def embed_text(embed: dict[str, Any]) -> str:
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    parts += [f["name"] + "\n" + f["value"] for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+def test_slash_command_answers_with_a_cited_embed(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
+        (callback,) = await fake.wait_for("/callback")
+        assert callback.body["type"] == 4  # answered within the deadline, not deferred
+        data = callback.body["data"]
+        assert not data.get("flags", 0) & 64  # public
+        shown = embed_text(data["embeds"][0])
+        assert "Coatue" in shown and "Lightspeed" in shown
+        assert "**investisseurs**" in shown
+        assert "Gate" in shown or "Developpez.com" in shown
+        assert data["allowed_mentions"]["parse"] == []
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_help_and_sources_are_shown_only_to_the_asker(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("aide"))
+        client._connection.parse_interaction_create(slash_command_payload("sources", guild=False))
+        callbacks = await fake.wait_for("/callback", count=2)
+        assert all(c.body["data"]["flags"] & 64 for c in callbacks)
+        shown = "\n".join(embed_text(c.body["data"]["embeds"][0]) for c in callbacks)
+        assert "Commandes" in shown and "Developpez.com" in shown
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_a_mention_is_answered_as_a_reply_without_pinging_its_author(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        asked = message_payload(f"<@{BOT_USER['id']}> qui a financé Stability AI ?", mentions=[BOT_USER])
+        client._connection.parse_message_create(asked)  # type: ignore[arg-type]
+        (sent,) = await fake.wait_for("POST /channels/3001/messages")
+        assert str(sent.body["message_reference"]["message_id"]) == asked["id"]
+        assert sent.body["allowed_mentions"] == NO_PINGS
+        assert "Coatue" in embed_text(sent.body["embeds"][0])
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_a_direct_message_is_answered(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        dm = message_payload("quand a-t-il démissionné ?", channel_id="7001", guild_id=None)
+        client._connection.parse_message_create(dm)  # type: ignore[arg-type]
+        (sent,) = await fake.wait_for("POST /channels/7001/messages")
+        assert "mars 2024" in embed_text(sent.body["embeds"][0])
+        assert sent.body["allowed_mentions"]["parse"] == []
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_everyone_bots_and_unmentioned_messages_are_ignored(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        parse = client._connection.parse_message_create
+        parse(message_payload("@everyone qui a financé ?", mention_everyone=True))  # type: ignore[arg-type]
+        parse(message_payload("qui a financé ?"))  # type: ignore[arg-type]
+        other_bot = {**BOT_USER, "id": "1234", "username": "autre-bot"}
+        parse(message_payload(f"<@{BOT_USER['id']}> qui ?", author=other_bot, mentions=[BOT_USER]))  # type: ignore[arg-type]
+        parse(message_payload("moi-même", channel_id="7001", guild_id=None, author=BOT_USER))  # type: ignore[arg-type]
+        parse(message_payload(f"<@{BOT_USER['id']}> aide", mentions=[BOT_USER]))  # type: ignore[arg-type]
+        await fake.wait_for("/messages")
+        await asyncio.sleep(0.2)
+        (only,) = fake.of("/messages")
+        assert "Aide" in embed_text(only.body["embeds"][0])
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_an_everyone_inside_a_question_never_pings(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        pings = "@everyone <@&1400000000000000004> <@1200000000000000002>"
+        text = f"<@{BOT_USER['id']}> {pings} qui a financé Stability AI ?"
+        client._connection.parse_message_create(message_payload(text, mentions=[BOT_USER]))  # type: ignore[arg-type]
+        (sent,) = await fake.wait_for("/messages")
+        assert sent.body["allowed_mentions"] == NO_PINGS
+        assert "Coatue" in embed_text(sent.body["embeds"][0])
+
+    scenario(engine, body, monkeypatch)
+
+
+class BrokenEngine:
+    """A core that fails on "panne" and answers otherwise: the client must survive."""
+
+    def __init__(self, engine: AnswerEngine) -> None:
+        self._engine = engine
+
+    def answer(self, query: Query) -> Reply:
+        if "panne" in query.text:
+            raise RuntimeError("index indisponible")
+        return self._engine.answer(query)
+
+
+def test_an_exception_in_the_core_gives_an_ephemeral_error_and_the_client_goes_on(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("panne"))
+        (error,) = await fake.wait_for("/callback")
+        assert error.body["data"]["flags"] & 64
+        assert "erreur" in embed_text(error.body["data"]["embeds"][0])
+        client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
+        callbacks = await fake.wait_for("/callback", count=2)
+        assert "Coatue" in embed_text(callbacks[1].body["data"]["embeds"][0])
+
+    scenario(BrokenEngine(engine), body, monkeypatch)
+    assert any(r.exc_info and "index indisponible" in str(r.exc_info[1]) for r in caplog.records)
+
+
+class SlowEngine(BrokenEngine):
+    def answer(self, query: Query) -> Reply:
+        time.sleep(0.5)
+        return super().answer(query)
+
+
+def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        payload = slash_command_payload("qui a financé Stability AI ?")
+        client._connection.parse_interaction_create(payload)
+        (callback,) = await fake.wait_for("/callback")
+        assert callback.body["type"] == 5  # deferred: "emad-bot réfléchit…"
+        (follow_up,) = await fake.wait_for(f"POST /webhooks/{payload['application_id']}/{payload['token']}")
+        assert "Coatue" in embed_text(follow_up.body["embeds"][0])
+        assert follow_up.body["allowed_mentions"]["parse"] == []
+
+    scenario(SlowEngine(engine), body, monkeypatch)
