@@ -7,9 +7,10 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi
 
+from bot.bm25 import Bm25Retriever, LuceneIdfBM25
 from bot.models import Article
 from bot.passages import passages_of, split_sentences
-from bot.retrieval import Alternative, Concept, RankBm25Retriever, lucene_idf
+from bot.retrieval import Alternative, Concept, lucene_idf
 
 
 def test_sentences_end_at_final_punctuation_not_at_abbreviations() -> None:
@@ -45,7 +46,7 @@ def test_lucene_idf_is_positive_and_decreasing_where_okapi_is_not() -> None:
     docs = [["commun"] * (i < 20) + ["rare"] * (i < 14) + [f"unique{i}"] for i in range(30)]
     okapi = BM25Okapi(docs)
     assert okapi.idf["commun"] > okapi.idf["rare"]
-    ours = RankBm25Retriever(docs)
+    ours = Bm25Retriever.build(docs)
     assert ours.idf("rare") > ours.idf("commun")
 
 
@@ -54,7 +55,7 @@ def single(*terms: str) -> list[Concept]:
 
 
 def test_a_passage_matching_no_query_term_is_never_returned() -> None:
-    retriever = RankBm25Retriever([["coatue", "lightspeed"], ["munich"], ["autre"]])
+    retriever = Bm25Retriever.build([["coatue", "lightspeed"], ["munich"], ["autre"]])
     assert [s.index for s in retriever.search(single("coatue"), 10)] == [0]
     assert retriever.search(single("inconnu"), 10) == []
 
@@ -63,7 +64,7 @@ def test_scores_equal_rank_bm25_with_the_lucene_idf() -> None:
     rng = random.Random(7)
     vocabulary = [f"mot{i}" for i in range(40)]
     docs = [rng.choices(vocabulary, k=rng.randint(3, 15)) for _ in range(60)]
-    retriever = RankBm25Retriever(docs)
+    retriever = Bm25Retriever.build(docs)
     query = ["mot1", "mot5", "mot9"]
     found = {s.index: s.score for s in retriever.search(single(*query), 60)}
     avgdl = sum(map(len, docs)) / len(docs)
@@ -79,7 +80,7 @@ def test_scores_equal_rank_bm25_with_the_lucene_idf() -> None:
 
 def test_a_concept_scores_its_best_alternative_not_the_sum() -> None:
     docs = [["demission", "depart", "x"], ["demission", "x", "y"], ["rien"]]
-    retriever = RankBm25Retriever(docs)
+    retriever = Bm25Retriever.build(docs)
     concept = Concept(("demission",), (Alternative(("demission",)), Alternative(("depart",), 0.8)))
     scores = {s.index: s.score for s in retriever.search([concept], 10)}
     demission = {s.index: s.score for s in retriever.search(single("demission"), 10)}
@@ -87,3 +88,31 @@ def test_a_concept_scores_its_best_alternative_not_the_sum() -> None:
     assert scores[0] == pytest.approx(max(demission[0], 0.8 * depart[0]))
     assert scores[1] == pytest.approx(demission[1])
     assert set(scores) == {0, 1}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
+    rng = random.Random(seed)
+    vocabulary = [f"mot{i}" for i in range(rng.randint(20, 300))]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like, as in prose
+    docs = [rng.choices(vocabulary, weights, k=rng.randint(1, 40)) for _ in range(rng.randint(20, 800))]
+    ours = Bm25Retriever.build(docs)
+    reference = LuceneIdfBM25(docs)
+    for _ in range(20):
+        query = list(dict.fromkeys(rng.choices(vocabulary, k=rng.randint(1, 5))))
+        expected = reference.get_scores(query)
+        found = ours.search(single(*query), 10)
+        positive = sorted((s for s in expected if s > 0), reverse=True)[:10]
+        assert [f.score for f in found] == pytest.approx(positive, rel=1e-9)
+        for f in found:
+            assert f.score == pytest.approx(expected[f.index], rel=1e-9)
+
+
+def test_saved_postings_load_back_identical(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    docs = [["coatue", "lightspeed", "coatue"], ["munich", "ommer"], ["coatue"]]
+    built = Bm25Retriever.build(docs)
+    built.save(tmp_path)
+    loaded = Bm25Retriever.load(tmp_path, passage_count=3)
+    query = single("coatue", "ommer")
+    assert loaded.search(query, 10) == built.search(query, 10)
+    assert loaded.idf("coatue") == built.idf("coatue") and loaded.idf("absent") == built.idf("absent")

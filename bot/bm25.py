@@ -1,0 +1,160 @@
+"""rank-bm25's Okapi BM25, answered from precomputed postings.
+
+The model is rank-bm25's: `BM25Okapi` counts the terms and lengths, with its k1
+and b, and Lucene's IDF (see `bot.retrieval`). rank-bm25 then scores a question
+by looping over every passage; instead, each term's BM25 weight in each passage
+that holds it is computed once, at indexing, into NumPy arrays (postings). A
+question costs time in proportion to the passages that contain its terms, and
+gives the same scores as `BM25Okapi.get_scores`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from rank_bm25 import BM25Okapi
+
+from bot.retrieval import Concept, ScoredPassage, lucene_idf
+
+K1 = 1.5
+B = 0.75
+_EMPTY_INDEX = np.zeros(0, dtype=np.int32)
+_EMPTY_WEIGHTS = np.zeros(0)
+
+
+class LuceneIdfBM25(BM25Okapi):
+    """rank-bm25's Okapi BM25 with Lucene's positive, monotonic IDF."""
+
+    def _calc_idf(self, nd: dict[str, int]) -> None:
+        self.idf = {term: lucene_idf(self.corpus_size, n) for term, n in nd.items()}
+        self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
+
+
+class Bm25Retriever:
+    """Okapi BM25 over analysed passages; implements `bot.retrieval.PassageRetriever`."""
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        offsets: npt.NDArray[np.int64],
+        passages: npt.NDArray[np.int32],
+        weights: npt.NDArray[np.float64],
+        passage_count: int,
+    ) -> None:
+        self._rows = {term: row for row, term in enumerate(terms)}
+        self._terms = list(terms)
+        self._offsets, self._passages, self._weights = offsets, passages, weights
+        self._passage_count = passage_count
+        self._unknown_idf = lucene_idf(passage_count, 0)
+
+    @classmethod
+    def build(cls, passage_terms: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> Bm25Retriever:
+        """Count with rank-bm25, then store each term's weight in each passage."""
+        if not passage_terms:
+            raise ValueError("aucun passage à indexer : le corpus est vide")
+        model = LuceneIdfBM25([list(terms) for terms in passage_terms], k1=k1, b=b)
+        terms = sorted(model.idf)
+        rows = {term: row for row, term in enumerate(terms)}
+        counts = np.zeros(len(terms) + 1, dtype=np.int64)
+        for frequencies in model.doc_freqs:
+            for term in frequencies:
+                counts[rows[term] + 1] += 1
+        offsets = np.cumsum(counts)
+        cursor = offsets[:-1].copy()
+        passages = np.empty(int(offsets[-1]), dtype=np.int32)
+        weights = np.empty(int(offsets[-1]))
+        for index, (frequencies, length) in enumerate(zip(model.doc_freqs, model.doc_len, strict=True)):
+            norm = k1 * (1 - b + b * length / model.avgdl)
+            for term, tf in frequencies.items():
+                row = rows[term]
+                passages[cursor[row]] = index
+                weights[cursor[row]] = model.idf[term] * tf * (k1 + 1) / (tf + norm)
+                cursor[row] += 1
+        return cls(terms, offsets, passages, weights, model.corpus_size)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.save(directory / "offsets.npy", self._offsets)
+        np.save(directory / "passages.npy", self._passages)
+        np.save(directory / "weights.npy", self._weights)
+        (directory / "terms.txt").write_text("\n".join(self._terms), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, passage_count: int) -> Bm25Retriever:
+        """Load saved postings; the arrays are memory-mapped, so start-up reads little."""
+        terms = (directory / "terms.txt").read_text(encoding="utf-8").split("\n")
+        return cls(
+            terms,
+            np.load(directory / "offsets.npy", mmap_mode="r"),
+            np.load(directory / "passages.npy", mmap_mode="r"),
+            np.load(directory / "weights.npy", mmap_mode="r"),
+            passage_count,
+        )
+
+    @property
+    def passage_count(self) -> int:
+        return self._passage_count
+
+    def vocabulary(self) -> Collection[str]:
+        return self._rows.keys()
+
+    def idf(self, term: str) -> float:
+        row = self._rows.get(term)
+        if row is None:
+            return self._unknown_idf
+        return lucene_idf(self._passage_count, int(self._offsets[row + 1] - self._offsets[row]))
+
+    def postings(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """The passages holding `term`, ascending, and its BM25 weight in each."""
+        row = self._rows.get(term)
+        if row is None:
+            return _EMPTY_INDEX, _EMPTY_WEIGHTS
+        start, end = self._offsets[row], self._offsets[row + 1]
+        return self._passages[start:end], self._weights[start:end]
+
+    def search(self, concepts: Sequence[Concept], limit: int) -> list[ScoredPassage]:
+        """Dis-max over each concept's alternatives, summed over concepts; the top `limit`."""
+        found = [self._concept_scores(concept) for concept in concepts]
+        candidates = np.unique(np.concatenate([idx for idx, _, _ in found] or [_EMPTY_INDEX]))
+        total = np.zeros(len(candidates))
+        matched = np.zeros((len(concepts), len(candidates)))
+        for row, (idx, score, weight) in enumerate(found):
+            positions = np.searchsorted(candidates, idx)
+            total[positions] += score
+            matched[row, positions] = weight
+        top = np.arange(len(candidates))
+        if len(top) > limit:
+            top = np.argpartition(-total, limit - 1)[:limit]
+        top = top[np.lexsort((candidates[top], -total[top]))]
+        return [
+            ScoredPassage(int(candidates[i]), float(total[i]), tuple(float(w) for w in matched[:, i]))
+            for i in top
+        ]
+
+    def _concept_scores(
+        self, concept: Concept
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per passage holding the concept: its best alternative's score and weight."""
+        indices, scores, weights = [], [], []
+        for alternative in concept.alternatives:
+            lists = [self.postings(term) for term in alternative.terms]
+            common = lists[0][0]
+            for idx, _ in lists[1:]:
+                common = np.intersect1d(common, idx, assume_unique=True)
+            if not len(common):
+                continue
+            mean = sum(w[np.searchsorted(idx, common)] for idx, w in lists) / len(lists)
+            indices.append(common)
+            scores.append(mean * alternative.weight)
+            weights.append(np.full(len(common), alternative.weight))
+        if not indices:
+            return _EMPTY_INDEX, _EMPTY_WEIGHTS, _EMPTY_WEIGHTS
+        idx, score, weight = np.concatenate(indices), np.concatenate(scores), np.concatenate(weights)
+        order = np.lexsort((-score, idx))
+        idx, score, weight = idx[order], score[order], weight[order]
+        first = np.ones(len(idx), dtype=bool)
+        first[1:] = idx[1:] != idx[:-1]
+        return idx[first], score[first], weight[first]
