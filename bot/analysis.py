@@ -19,9 +19,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import Stemmer
+
+from bot.data import read_data
 
 ELISIONS = frozenset(
     {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
@@ -47,7 +48,7 @@ def fold(word: str) -> str:
 
 
 def _read_word_list(name: str) -> frozenset[str]:
-    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    text = read_data(name)
     words: set[str] = set()
     for line in text.splitlines():
         line = line.split("#", 1)[0]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
 
 from bot.retrieval import Concept, ScoredPassage, lucene_idf
 
@@ -25,12 +25,17 @@ _EMPTY_INDEX = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0)
 
 
-class LuceneIdfBM25(BM25Okapi):
-    """rank-bm25's Okapi BM25 with Lucene's positive, monotonic IDF."""
+def lucene_idf_bm25(corpus: list[list[str]], k1: float = K1, b: float = B) -> Any:
+    """rank-bm25's Okapi BM25 with Lucene's positive, monotonic IDF. (rank-bm25 is
+    imported here, at indexing only: answering from saved postings does not need it.)"""
+    from rank_bm25 import BM25Okapi
 
-    def _calc_idf(self, nd: dict[str, int]) -> None:
-        self.idf = {term: lucene_idf(self.corpus_size, n) for term, n in nd.items()}
-        self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
+    class LuceneIdfBM25(BM25Okapi):  # type: ignore[misc]
+        def _calc_idf(self, nd: dict[str, int]) -> None:
+            self.idf = {term: lucene_idf(self.corpus_size, n) for term, n in nd.items()}
+            self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
+
+    return LuceneIdfBM25(corpus, k1=k1, b=b)
 
 
 class Bm25Retriever:
@@ -55,7 +60,7 @@ class Bm25Retriever:
         """Count with rank-bm25, then store each term's weight in each passage."""
         if not passage_terms:
             raise ValueError("aucun passage à indexer : le corpus est vide")
-        model = LuceneIdfBM25([list(terms) for terms in passage_terms], k1=k1, b=b)
+        model = lucene_idf_bm25([list(terms) for terms in passage_terms], k1=k1, b=b)
         terms = sorted(model.idf)
         rows = {term: row for row, term in enumerate(terms)}
         counts = np.zeros(len(terms) + 1, dtype=np.int64)

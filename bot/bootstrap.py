@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.analysis import FrenchAnalyzer
 from bot.corpus import CorpusProblem, load_corpus
 from bot.engine import AnswerEngine
-from bot.index import build_index
+from bot.index import PassageIndex, build_index
+from bot.index_store import corpus_key, load_index, save_index
 from bot.question import QuestionAnalyser, load_synonym_groups
 from bot.settings import BotSettings
 
@@ -29,16 +30,10 @@ def build_core(settings: BotSettings) -> Core:
     """Load the corpus, build the index once, and return the answer engine."""
     if not settings.corpus_dir.is_dir():
         raise StartupError(f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)")
-    corpus = load_corpus(settings.corpus_dir)
-    for problem in corpus.problems:
-        log.warning("Article ignoré : %s", problem)
-    if not corpus.articles:
-        raise StartupError(
-            f"aucun article lisible dans {settings.corpus_dir} : ajoutez des fichiers .md "
-            "(voir le README, « Ajouter un article »)"
-        )
     analyzer = FrenchAnalyzer()
-    index = build_index(corpus.articles, analyzer)
+    index, problems = load_or_build_index(settings, analyzer)
+    for problem in problems:
+        log.warning("Article ignoré : %s", problem)
     try:
         groups = load_synonym_groups(analyzer, settings.synonyms_file)
     except OSError as error:
@@ -47,4 +42,25 @@ def build_core(settings: BotSettings) -> Core:
         ) from None
     questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary())
     engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
-    return Core(engine, corpus.problems)
+    return Core(engine, problems)
+
+
+def load_or_build_index(
+    settings: BotSettings, analyzer: FrenchAnalyzer
+) -> tuple[PassageIndex, tuple[CorpusProblem, ...]]:
+    """The saved index if the corpus has not changed, else a new one (then saved)."""
+    key = corpus_key(settings.corpus_dir)
+    saved = load_index(settings.index_cache_dir, key)
+    if saved is not None:
+        return saved
+    corpus = load_corpus(settings.corpus_dir)
+    if not corpus.articles:
+        for problem in corpus.problems:
+            log.warning("Article ignoré : %s", problem)
+        raise StartupError(
+            f"aucun article lisible dans {settings.corpus_dir} : ajoutez des fichiers .md "
+            "(voir le README, « Ajouter un article »)"
+        )
+    index = build_index(corpus.articles, analyzer)
+    save_index(index, corpus.problems, settings.index_cache_dir, key)
+    return index, corpus.problems

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from functools import cache
 from html.parser import HTMLParser
-from importlib import resources
+
+from bot.data import read_data
 
 _TWITTER_EMBED = re.compile(r"\[TWITTER\](.*?)\[/TWITTER\]", re.DOTALL | re.IGNORECASE)
 _TWEET_BLOCKQUOTE = re.compile(
@@ -79,7 +80,7 @@ def _html_to_text(fragment: str) -> str:
 
 @cache
 def boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
-    text = resources.files("bot.data").joinpath("boilerplate_fr.txt").read_text(encoding="utf-8")
+    text = read_data("boilerplate_fr.txt")
     return tuple(
         re.compile(line.strip(), re.IGNORECASE)
         for line in text.splitlines()

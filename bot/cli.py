@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -83,7 +82,7 @@ def _eval(engine: AnswerEngine, args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="emad-bot",
         description="Réponses citées sur la saga Emad Mostaque / Stability AI.",
@@ -98,9 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
-    for platform in entry_points(group="emad_bot.commands"):
-        platform.load()(commands)
+    if with_platforms:
+        from importlib.metadata import entry_points
+
+        for platform in entry_points(group="emad_bot.commands"):
+            platform.load()(commands)
     return parser
+
+
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval"})
 
 
 def load_core() -> Core:
@@ -121,10 +126,16 @@ def load_core() -> Core:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Platforms are looked up only when asked for, so `ask` starts fast.
+    args = build_parser(with_platforms=not CORE_COMMANDS & set(argv[:1])).parse_args(argv)
     handler: Callable[[AnswerEngine, argparse.Namespace], int] = getattr(args, "handler", _chat)
     core = load_core()
-    return handler(core.engine, args)
+    try:
+        return handler(core.engine, args)
+    except BrokenPipeError:  # the reader went away (`emad-bot ask … | head`)
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

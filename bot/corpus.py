@@ -11,9 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from bot.cleaning import clean_body
 from bot.models import Article
 
 REQUIRED_FIELDS = ("title", "publisher", "language")
@@ -72,6 +69,10 @@ def parse_article(slug: str, text: str) -> Article:
     """Build an article from a file's text; raises `ArticleFileError` with the reason."""
     if not text.strip():
         raise ArticleFileError("fichier vide")
+    import yaml  # only when articles are (re)indexed, not when a saved index serves
+
+    from bot.cleaning import clean_body
+
     header_text, raw_body = _split_header(text)
     try:
         header = yaml.safe_load(header_text) or {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +15,9 @@ from bot.models import Article, Passage
 from bot.passages import passages_of
 from bot.retrieval import PassageRetriever
 
+log = logging.getLogger(__name__)
+PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar
+
 
 @dataclass(frozen=True)
 class PassageIndex:
@@ -21,10 +27,21 @@ class PassageIndex:
     passage_counts: dict[str, int]  # article slug → number of passages
 
 
+def index_of(
+    articles: Sequence[Article], passages: Sequence[Passage], retriever: PassageRetriever
+) -> PassageIndex:
+    counts = Counter(passage.article.slug for passage in passages)
+    return PassageIndex(tuple(articles), tuple(passages), retriever, dict(counts))
+
+
 def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
     """Cut every article into passages and index their analysed terms with BM25."""
+    from tqdm import tqdm  # only a build shows progress
+
+    started = time.perf_counter()
     indexed = [item for article in articles for item in passages_of(article)]
-    retriever = Bm25Retriever.build([analyzer.terms(item.indexed_text) for item in indexed])
-    passages = tuple(item.passage for item in indexed)
-    counts = Counter(passage.article.slug for passage in passages)
-    return PassageIndex(tuple(articles), passages, retriever, dict(counts))
+    quiet = len(indexed) < PROGRESS_FROM or not sys.stderr.isatty()
+    items = tqdm(indexed, desc="Analyse des passages", unit=" passages", disable=quiet)
+    retriever = Bm25Retriever.build([analyzer.terms(item.indexed_text) for item in items])
+    log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
+    return index_of(articles, [item.passage for item in indexed], retriever)

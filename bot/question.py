@@ -14,13 +14,10 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from bot.analysis import FrenchAnalyzer, Token
+from bot.data import read_data
 from bot.retrieval import Alternative, Concept
 
 SYNONYM_WEIGHT = 0.8
@@ -41,10 +38,7 @@ class AnalysedQuestion:
 
 def load_synonym_groups(analyzer: FrenchAnalyzer, path: Path | None = None) -> list[list[Phrase]]:
     """Synonym groups as analysed phrases; `path` overrides the bundled list."""
-    if path is None:
-        text = resources.files("bot.data").joinpath("synonyms_fr.txt").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
+    text = read_data("synonyms_fr.txt") if path is None else path.read_text(encoding="utf-8")
     groups: list[list[Phrase]] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -112,6 +106,9 @@ class QuestionAnalyser:
         return (Alternative((term,)), *self._close_spellings(term))
 
     def _close_spellings(self, term: str) -> list[Alternative]:
+        from rapidfuzz import process  # only for words the corpus does not know
+        from rapidfuzz.distance import Levenshtein
+
         key = sound_key(term)
         if key in self._terms_by_key:
             return [Alternative((t,), SAME_SOUND_WEIGHT) for t in self._terms_by_key[key]]

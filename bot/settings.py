@@ -16,6 +16,11 @@ class BotSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus")
+    index_dir: Path | None = None  # default: `.index/` inside the corpus folder
     synonyms_file: Path | None = None
     max_citations: int = Field(default=3, ge=1, le=5)
     log_level: str = "INFO"
+
+    @property
+    def index_cache_dir(self) -> Path:
+        return self.index_dir or self.corpus_dir / ".index"

@@ -7,7 +7,7 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.bm25 import Bm25Retriever, LuceneIdfBM25
+from bot.bm25 import Bm25Retriever, lucene_idf_bm25
 from bot.models import Article
 from bot.passages import passages_of, split_sentences
 from bot.retrieval import Alternative, Concept, lucene_idf
@@ -97,7 +97,7 @@ def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like, as in prose
     docs = [rng.choices(vocabulary, weights, k=rng.randint(1, 40)) for _ in range(rng.randint(20, 800))]
     ours = Bm25Retriever.build(docs)
-    reference = LuceneIdfBM25(docs)
+    reference = lucene_idf_bm25(docs)
     for _ in range(20):
         query = list(dict.fromkeys(rng.choices(vocabulary, k=rng.randint(1, 5))))
         expected = reference.get_scores(query)

@@ -1,0 +1,53 @@
+"""The saved index: reused while the corpus is unchanged, rebuilt when it changes."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.index_store import corpus_key
+from tests.conftest import ArticleWriter, ask, engine_for
+
+
+def test_an_unchanged_corpus_is_served_from_the_saved_index(
+    corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    write_article("b.md", "B", "Emad Mostaque a démissionné en mars 2024.")
+    caplog.set_level(logging.INFO)
+    first = ask(engine_for(corpus_dir), "Qui a financé Stability AI ?")
+    assert "Index construit" in caplog.text
+    caplog.clear()
+    second = ask(engine_for(corpus_dir), "Qui a financé Stability AI ?")
+    assert "Index construit" not in caplog.text  # loaded, not rebuilt
+    assert second == first
+    assert [p.name for p in (corpus_dir / ".index").iterdir()] == [corpus_key(corpus_dir)]
+
+
+def test_a_changed_corpus_is_rebuilt(corpus_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    write_article("b.md", "B", "Un texte sans rapport avec la question.")
+    assert ask(engine_for(corpus_dir), "Qui est Gaspard ?").citations == ()
+    write_article("c.md", "C", "Gaspard Lenoir est le nouveau trésorier de la startup.")
+    reply = ask(engine_for(corpus_dir), "Qui est Gaspard ?")
+    assert reply.citations[0].article.slug == "c"
+    assert len(list((corpus_dir / ".index").iterdir())) == 1  # the old one is gone
+
+
+def test_a_corrupt_saved_index_is_rebuilt(corpus_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    write_article("b.md", "B", "Un texte sans rapport avec la question.")
+    engine_for(corpus_dir)
+    (corpus_dir / ".index" / corpus_key(corpus_dir) / "meta.json").write_text("{pas du json")
+    assert "Coatue" in ask(engine_for(corpus_dir), "Qui a financé ?").citations[0].snippet
+
+
+def test_problems_are_still_reported_when_the_saved_index_serves(
+    corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    (corpus_dir / "vide.md").write_text("")
+    engine_for(corpus_dir)
+    caplog.clear()
+    engine_for(corpus_dir)
+    assert "vide.md" in caplog.text
