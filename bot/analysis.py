@@ -40,6 +40,7 @@ class Token:
     end: int
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Case-fold, expand ligatures and drop accents: "Œuvre" → "oeuvre"."""
     word = unicodedata.normalize("NFKC", word).casefold().replace("œ", "oe").replace("æ", "ae")
@@ -72,6 +73,8 @@ class FrenchAnalyzer:
         )
         self._stemmer = Stemmer.Stemmer("french")
         self.stem = lru_cache(maxsize=100_000)(self._stem_uncached)
+        # Snippets re-read the few passages a question cites; they repeat across questions.
+        self.passage_tokens = lru_cache(maxsize=4_096)(self._passage_tokens)
 
     def _stem_uncached(self, word: str) -> str:
         lowered = unicodedata.normalize("NFKC", word).casefold()
@@ -87,6 +90,9 @@ class FrenchAnalyzer:
             if surface not in dropped and (len(token.term) > 1 or token.term.isdigit()):
                 kept.append(token)
         return kept
+
+    def _passage_tokens(self, text: str) -> tuple[Token, ...]:
+        return tuple(self.tokens(text))
 
     def terms(self, text: str) -> list[str]:
         """The analysed terms of a passage, in order, repeats kept (for term frequency)."""

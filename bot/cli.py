@@ -82,6 +82,14 @@ def _eval(engine: AnswerEngine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(engine: AnswerEngine, args: argparse.Namespace) -> int:
+    from bot.benchmark import run_benchmark
+
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print(run_benchmark(sizes, args.questions, args.out, baselines=not args.no_baselines))
+    return 0
+
+
 def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="emad-bot",
@@ -97,6 +105,12 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
+    bench = commands.add_parser("bench", help="mesurer la vitesse (extra « bench »)")
+    bench.add_argument("--sizes", default="1000,10000,100000", help="tailles en passages")
+    bench.add_argument("--questions", type=int, default=200, help="questions par taille")
+    bench.add_argument("--out", type=Path, default=Path("docs/benchmark"), help="sans extension")
+    bench.add_argument("--no-baselines", action="store_true", help="sans rank-bm25 ni bm25s")
+    bench.set_defaults(handler=_bench)
     if with_platforms:
         from importlib.metadata import entry_points
 
@@ -105,7 +119,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval"})
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval", "bench"})
 
 
 def load_core() -> Core:

@@ -22,7 +22,7 @@ PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar
 @dataclass(frozen=True)
 class PassageIndex:
     articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
+    passages: Sequence[Passage]
     retriever: PassageRetriever
     passage_counts: dict[str, int]  # article slug → number of passages
 

@@ -14,15 +14,19 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from bot import bm25
 from bot.bm25 import Bm25Retriever
 from bot.corpus import CorpusProblem
 from bot.data import DATA_DIR
-from bot.index import PassageIndex, index_of
+from bot.index import PassageIndex
 from bot.models import Article, Passage
 
 log = logging.getLogger(__name__)
@@ -44,15 +48,58 @@ def corpus_key(corpus_dir: Path) -> str:
     return digest.hexdigest()[:24]
 
 
-def _article_record(article: Article) -> dict[str, Any]:
-    record = asdict(article)
-    record["published"] = article.published.isoformat() if article.published else None
-    return record
+class SavedPassages(Sequence[Passage]):
+    """Passages read from a saved index, each built only when a citation needs it."""
+
+    def __init__(self, articles: tuple[Article, ...], directory: Path) -> None:
+        self._articles = articles
+        self._texts = (directory / "passage_texts.txt").read_text(encoding="utf-8")
+        self._text_offsets = np.load(directory / "passage_text_offsets.npy")
+        self._article = np.load(directory / "passage_article.npy")
+        self._number = np.load(directory / "passage_number.npy")
+        self._sentence_offsets = np.load(directory / "passage_sentence_offsets.npy")
+        self._sentences = np.load(directory / "passage_sentences.npy")
+
+    def __len__(self) -> int:
+        return len(self._article)
+
+    @overload
+    def __getitem__(self, index: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Passage]: ...
+
+    def __getitem__(self, index: int | slice) -> Passage | Sequence[Passage]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        article = self._articles[self._article[index]]
+        number = int(self._number[index])
+        first, last = self._sentence_offsets[index], self._sentence_offsets[index + 1]
+        return Passage(
+            id=f"{article.slug}-{number}",
+            article=article,
+            number=number,
+            text=self._texts[self._text_offsets[index] : self._text_offsets[index + 1]],
+            sentences=tuple((int(s), int(e)) for s, e in self._sentences[first:last]),
+        )
+
+    def article_counts(self) -> dict[str, int]:
+        counts = np.bincount(self._article, minlength=len(self._articles))
+        return {article.slug: int(n) for article, n in zip(self._articles, counts, strict=True) if n}
 
 
-def _article_from(record: dict[str, Any]) -> Article:
-    published = record.pop("published")
-    return Article(**record, published=dt.date.fromisoformat(published) if published else None)
+def _article(record: dict[str, Any], body: str) -> Article:
+    published = record["published"]
+    return Article(
+        **(record | {"body": body, "published": dt.date.fromisoformat(published) if published else None})
+    )
+
+
+def _offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    return np.cumsum([0, *map(len, texts)], dtype=np.int64)
 
 
 def save_index(index: PassageIndex, problems: tuple[CorpusProblem, ...], cache_dir: Path, key: str) -> None:
@@ -65,12 +112,26 @@ def save_index(index: PassageIndex, problems: tuple[CorpusProblem, ...], cache_d
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".tmp-"))
         slugs = {article.slug: n for n, article in enumerate(index.articles)}
-        meta = {
-            "articles": [_article_record(a) for a in index.articles],
-            "passages": [[slugs[p.article.slug], p.number, p.text, p.sentences] for p in index.passages],
-            "problems": [[str(problem.path), problem.reason] for problem in problems],
-        }
+        articles = [asdict(article) | {"body": None} for article in index.articles]
+        for record, article in zip(articles, index.articles, strict=True):
+            record["published"] = article.published.isoformat() if article.published else None
+        meta = {"articles": articles, "problems": [[str(p.path), p.reason] for p in problems]}
         (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        bodies = [article.body for article in index.articles]
+        (staging / "bodies.txt").write_text("".join(bodies), encoding="utf-8")
+        np.save(staging / "body_offsets.npy", _offsets(bodies))
+        texts = [passage.text for passage in index.passages]
+        (staging / "passage_texts.txt").write_text("".join(texts), encoding="utf-8")
+        np.save(staging / "passage_text_offsets.npy", _offsets(texts))
+        np.save(
+            staging / "passage_article.npy",
+            np.array([slugs[p.article.slug] for p in index.passages], dtype=np.int32),
+        )
+        np.save(staging / "passage_number.npy", np.array([p.number for p in index.passages], dtype=np.int32))
+        spans = [span for passage in index.passages for span in passage.sentences]
+        np.save(staging / "passage_sentences.npy", np.array(spans, dtype=np.int32).reshape(-1, 2))
+        counts = np.cumsum([0, *(len(p.sentences) for p in index.passages)], dtype=np.int64)
+        np.save(staging / "passage_sentence_offsets.npy", counts)
         index.retriever.save(staging)
         staging.rename(cache_dir / key)  # atomic: a reader sees all of it or none
     except OSError as error:
@@ -87,20 +148,17 @@ def load_index(cache_dir: Path, key: str) -> tuple[PassageIndex, tuple[CorpusPro
         return None
     try:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        articles = tuple(_article_from(record) for record in meta["articles"])
-        loaded = tuple(
-            Passage(
-                id=f"{articles[a].slug}-{number}",
-                article=articles[a],
-                number=number,
-                text=text,
-                sentences=tuple((s, e) for s, e in sentences),
-            )
-            for a, number, text, sentences in meta["passages"]
+        bodies = (directory / "bodies.txt").read_text(encoding="utf-8")
+        body_offsets = np.load(directory / "body_offsets.npy")
+        articles = tuple(
+            _article(record, bodies[body_offsets[n] : body_offsets[n + 1]])
+            for n, record in enumerate(meta["articles"])
         )
-        retriever = Bm25Retriever.load(directory, passage_count=len(loaded))
+        passages = SavedPassages(articles, directory)
+        retriever = Bm25Retriever.load(directory, passage_count=len(passages))
         problems = tuple(CorpusProblem(Path(path), reason) for path, reason in meta["problems"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         log.warning("Index enregistré illisible (%s) : reconstruction", error)
         return None
-    return index_of(articles, loaded, retriever), problems
+    counts = passages.article_counts()
+    return PassageIndex(articles, passages, retriever, counts), problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,11 @@ class BotSettings(BaseSettings):
     synonyms_file: Path | None = None
     max_citations: int = Field(default=3, ge=1, le=5)
     log_level: str = "INFO"
+
+    @classmethod
+    def ignoring_env_file(cls, **values: Any) -> BotSettings:
+        """Settings from the environment and `values` only, not `.env` (tests, benchmarks)."""
+        return cls(_env_file=None, **values)  # type: ignore[call-arg]
 
     @property
     def index_cache_dir(self) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.analysis import FrenchAnalyzer, Token
@@ -38,7 +38,7 @@ class _Scorer:
     def __init__(
         self,
         text: str,
-        tokens: list[Token],
+        tokens: Sequence[Token],
         weights: Mapping[str, float],
         expected: AnswerType | None,
     ) -> None:
@@ -75,7 +75,7 @@ def make_snippet(
 ) -> Snippet:
     """The best snippet of `passage` for terms weighted by how much they matter."""
     text, sentences = passage.text, passage.sentences
-    score = _Scorer(text, analyzer.tokens(text), weights, expected)
+    score = _Scorer(text, analyzer.passage_tokens(text), weights, expected)
     windows = list(sentences) + [(a[0], b[1]) for a, b in itertools.pairwise(sentences)]
     fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
     start, end = max(fitting or sentences, key=score)

@@ -26,7 +26,7 @@ def article_text(title: str, body: str, publisher: str = "Le Test", **extra: str
 @pytest.fixture(scope="session")
 def engine() -> AnswerEngine:
     """The engine over the articles shipped in corpus/."""
-    return build_core(BotSettings(_env_file=None, corpus_dir=ROOT / "corpus")).engine
+    return build_core(BotSettings.ignoring_env_file(corpus_dir=ROOT / "corpus")).engine
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def write_article(corpus_dir: Path) -> ArticleWriter:
 
 
 def engine_for(corpus_dir: Path) -> AnswerEngine:
-    return build_core(BotSettings(_env_file=None, corpus_dir=corpus_dir)).engine
+    return build_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir)).engine
 
 
 def ask(engine: AnswerEngine, text: str) -> Reply:
