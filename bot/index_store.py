@@ -31,7 +31,7 @@ from bot.models import Article, Passage
 
 log = logging.getLogger(__name__)
 INDEX_FORMAT = 1
-_CODE = ("analysis.py", "bm25.py", "cleaning.py", "corpus.py", "passages.py")  # in bot/
+_CODE = ("analysis.py", "bm25.py", "cleaning.py", "corpus.py", "passages.py", "index_store.py")
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 
 
@@ -159,6 +159,7 @@ def load_index(cache_dir: Path, key: str) -> tuple[PassageIndex, tuple[CorpusPro
         problems = tuple(CorpusProblem(Path(path), reason) for path, reason in meta["problems"])
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         log.warning("Index enregistré illisible (%s) : reconstruction", error)
+        shutil.rmtree(directory, ignore_errors=True)
         return None
     counts = passages.article_counts()
     return PassageIndex(articles, passages, retriever, counts), problems

@@ -38,8 +38,12 @@ def test_a_corrupt_saved_index_is_rebuilt(corpus_dir: Path, write_article: Artic
     write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
     write_article("b.md", "B", "Un texte sans rapport avec la question.")
     engine_for(corpus_dir)
-    (corpus_dir / ".index" / corpus_key(corpus_dir) / "meta.json").write_text("{pas du json")
+    saved = corpus_dir / ".index" / corpus_key(corpus_dir)
+    (saved / "meta.json").write_text("{pas du json")
     assert "Coatue" in ask(engine_for(corpus_dir), "Qui a financé ?").citations[0].snippet
+    assert (saved / "meta.json").read_text().startswith("{")  # replaced by a good one
+    engine_for(corpus_dir)
+    assert "Coatue" in (saved / "passage_texts.txt").read_text()
 
 
 def test_problems_are_still_reported_when_the_saved_index_serves(
