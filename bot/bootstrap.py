@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 
 from bot.analysis import FrenchAnalyzer
+from bot.cooldown import Cooldown
 from bot.corpus import CorpusProblem, load_corpus
 from bot.engine import AnswerEngine
 from bot.index import PassageIndex, build_index
 from bot.index_store import corpus_key, load_index, save_index
 from bot.question import QuestionAnalyser, load_synonym_groups
+from bot.question_log import QuestionLog
+from bot.service import BotService
 from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ class StartupError(RuntimeError):
 class Core:
     engine: AnswerEngine
     problems: tuple[CorpusProblem, ...]
+    settings: BotSettings
 
 
 def build_core(settings: BotSettings) -> Core:
@@ -42,7 +46,17 @@ def build_core(settings: BotSettings) -> Core:
         ) from None
     questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary())
     engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
-    return Core(engine, problems)
+    return Core(engine, problems, settings)
+
+
+def build_service(settings: BotSettings, engine: AnswerEngine) -> BotService:
+    """The door the platforms ask through: cooldown and question log around the engine."""
+    salt = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
+    return BotService(
+        engine,
+        Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
+        QuestionLog(settings.database_path, salt),
+    )
 
 
 def load_or_build_index(

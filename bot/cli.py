@@ -17,9 +17,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.bootstrap import Core, StartupError, build_core
-from bot.engine import AnswerEngine
 from bot.evaluation import evaluate, read_cases
 from bot.models import Query
+from bot.platforms import settings_error
 from bot.settings import BotSettings
 from bot.terminal import render_reply, reply_to_dict
 
@@ -27,16 +27,8 @@ CHAT_PROMPT = "Votre question (« aide », « sources », Ctrl-D pour quitter) >
 log = logging.getLogger("bot")
 
 
-def settings_error(error: ValidationError) -> str:
-    """A settings error in French, naming each faulty setting, with no secret value."""
-    lines = ["Réglages invalides :"]
-    for problem in error.errors():
-        name = ".".join(str(part) for part in problem["loc"]) or "?"
-        lines.append(f"  - {name} : {problem['msg']}")
-    return "\n".join(lines)
-
-
-def _ask(engine: AnswerEngine, args: argparse.Namespace) -> int:
+def _ask(core: Core, args: argparse.Namespace) -> int:
+    engine = core.engine
     questions = [" ".join(args.question)] if args.question else None
     if questions is None and not args.json:
         print('Donnez une question : emad-bot ask "Qui a financé Stability AI ?"', file=sys.stderr)
@@ -52,7 +44,8 @@ def _ask(engine: AnswerEngine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(engine: AnswerEngine, args: argparse.Namespace) -> int:
+def _chat(core: Core, args: argparse.Namespace) -> int:
+    engine = core.engine
     color = sys.stdout.isatty()
     print(render_reply(engine.answer(Query("aide")), color=color))
     while True:
@@ -64,29 +57,56 @@ def _chat(engine: AnswerEngine, args: argparse.Namespace) -> int:
         print(render_reply(engine.answer(Query(question)), color=color))
 
 
-def _sources(engine: AnswerEngine, args: argparse.Namespace) -> int:
-    print(render_reply(engine.answer(Query("sources"))))
+def _sources(core: Core, args: argparse.Namespace) -> int:
+    print(render_reply(core.engine.answer(Query("sources"))))
     return 0
 
 
-def _eval(engine: AnswerEngine, args: argparse.Namespace) -> int:
+def _eval(core: Core, args: argparse.Namespace) -> int:
     try:
         cases = read_cases(args.file)
     except (OSError, ValueError) as error:
         print(f"Jeu de questions illisible : {error}", file=sys.stderr)
         return 2
-    result = evaluate(engine, cases)
+    result = evaluate(core.engine, cases)
     print(result.report())
     for question in result.misses:
         print(f"  manquée : {question}")
     return 0
 
 
-def _bench(engine: AnswerEngine, args: argparse.Namespace) -> int:
+def _bench(core: Core, args: argparse.Namespace) -> int:
     from bot.benchmark import run_benchmark
 
     sizes = [int(size) for size in args.sizes.split(",")]
     print(run_benchmark(sizes, args.questions, args.out, baselines=not args.no_baselines))
+    return 0
+
+
+def _run(core: Core, args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    return run(core, lambda core: _chat(core, args))
+
+
+def _stats(core: Core, args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from bot.question_log import QuestionLog
+
+    try:
+        stats = QuestionLog(core.settings.database_path).stats(limit=args.limit)
+    except sqlite3.Error as error:
+        print(f"Journal des questions illisible ({core.settings.database_path}) : {error}", file=sys.stderr)
+        return 1
+    sections = [
+        ("Questions les plus posées", [f"{n} × {q}" for q, n in stats.most_asked]),
+        ("Sans réponse (articles à ajouter ?)", [f"{n} × {q}" for q, n in stats.unanswered]),
+        ("Réponses les moins bien notées", [f"👍 {up} 👎 {down} — {q}" for q, up, down in stats.worst_rated]),
+    ]
+    for title, lines in sections:
+        print(f"\n{title} :")
+        print("\n".join(f"  {line}" for line in lines) or "  (aucune)")
     return 0
 
 
@@ -105,6 +125,10 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
+    commands.add_parser("run", help="servir toutes les plateformes configurées").set_defaults(handler=_run)
+    stats = commands.add_parser("stats", help="questions fréquentes, sans réponse, mal notées")
+    stats.add_argument("--limit", type=int, default=10, help="lignes par section")
+    stats.set_defaults(handler=_stats)
     bench = commands.add_parser("bench", help="mesurer la vitesse (extra « bench »)")
     bench.add_argument("--sizes", default="1000,10000,100000", help="tailles en passages")
     bench.add_argument("--questions", type=int, default=200, help="questions par taille")
@@ -119,7 +143,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval", "bench"})
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval", "bench", "stats"})
 
 
 def load_core() -> Core:
@@ -143,10 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Platforms are looked up only when asked for, so `ask` starts fast.
     args = build_parser(with_platforms=not CORE_COMMANDS & set(argv[:1])).parse_args(argv)
-    handler: Callable[[AnswerEngine, argparse.Namespace], int] = getattr(args, "handler", _chat)
+    handler: Callable[[Core, argparse.Namespace], int] = getattr(args, "handler", _chat)
     core = load_core()
     try:
-        return handler(core.engine, args)
+        return handler(core, args)
     except BrokenPipeError:  # the reader went away (`emad-bot ask … | head`)
         sys.stderr.close()
         return 0

@@ -10,8 +10,6 @@ rather than answered with a weak match.
 
 from __future__ import annotations
 
-import unicodedata
-
 from bot import messages
 from bot.analysis import FrenchAnalyzer
 from bot.answer_types import AnswerType, expected_answer
@@ -19,6 +17,7 @@ from bot.index import PassageIndex
 from bot.models import Citation, Query, Reply, ReplyKind
 from bot.question import AnalysedQuestion, QuestionAnalyser
 from bot.retrieval import Concept, ScoredPassage
+from bot.sanitize import clean_question
 from bot.snippets import make_snippet
 
 MAX_QUESTION_CHARS = 1000
@@ -44,15 +43,15 @@ class AnswerEngine:
         self._max_citations = max_citations
 
     def answer(self, query: Query) -> Reply:
-        text = unicodedata.normalize("NFC", query.text).strip()
-        command = " ".join(text.casefold().split())
+        notice = None
+        text = clean_question(query.text[: 10 * MAX_QUESTION_CHARS])  # the rest is never read
+        command = text.casefold()
         if not command or command in messages.HELP_COMMANDS:
             intro = messages.HELP if command else messages.EMPTY_QUESTION
             return Reply(ReplyKind.HELP, intro, examples=messages.EXAMPLE_QUESTIONS)
         if command in messages.SOURCES_COMMANDS:
             header = messages.SOURCES.format(count=len(self.index.articles))
             return Reply(ReplyKind.SOURCES, header, articles=self.index.articles)
-        notice = None
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = messages.TRUNCATED.format(limit=MAX_QUESTION_CHARS)

@@ -23,6 +23,9 @@ NOT_FOUND = (
 EMPTY_QUESTION = "Posez-moi une question sur la saga Emad Mostaque / Stability AI, par exemple :"
 SOURCES = "Les articles que je connais ({count}) :"
 TRUNCATED = "Votre question était trop longue : seuls ses {limit} premiers caractères ont été lus."
+COOLDOWN = "Doucement : vous avez posé beaucoup de questions d'affilée. Réessayez dans {seconds} seconde(s)."
+FEEDBACK_THANKS = "Merci pour votre avis !"
+FEEDBACK_LOST = "Cet avis n'a pas pu être enregistré (question inconnue ou journal indisponible)."
 ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
 
 HELP_COMMANDS = frozenset({"aide", "help", "?", "/aide", "!aide"})

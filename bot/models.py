@@ -83,14 +83,17 @@ class ReplyKind(StrEnum):
     HELP = "help"
     SOURCES = "sources"
     ERROR = "error"
+    COOLDOWN = "cooldown"
 
 
 @dataclass(frozen=True)
 class Query:
-    """What a user asked, and from where (``"terminal"``, ``"slack"``, ``"discord"``)."""
+    """What a user asked, from where (``"terminal"``, ``"slack"``, ``"discord"``) and who
+    (the platform's user id, for the cooldown and the question log)."""
 
     text: str
     platform: str = "terminal"
+    user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ class Reply:
 
     `text` is the message to show above the citations (or alone); `notice` is an
     extra remark such as "question tronquée"; `articles` is filled for `SOURCES`;
-    `examples` are suggested questions for `HELP` and `NOT_FOUND`.
+    `examples` are suggested questions for `HELP` and `NOT_FOUND`; `question_id` is
+    the question's entry in the question log, for 👍 / 👎 feedback.
     """
 
     kind: ReplyKind
@@ -109,3 +113,4 @@ class Reply:
     examples: tuple[str, ...] = ()
     notice: str | None = None
     question: str = ""
+    question_id: int | None = None

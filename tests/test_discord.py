@@ -14,6 +14,7 @@ import pytest
 from adapters.discord.client import EmadClient
 from bot.engine import AnswerEngine
 from bot.models import Query, Reply
+from bot.service import BotService
 from tests.fake_discord import BOT_USER, FakeDiscord, message_payload, slash_command_payload
 
 NO_PINGS = {"parse": [], "replied_user": False}
@@ -33,7 +34,7 @@ def scenario(
     async def main() -> None:
         fake = await FakeDiscord().start()
         monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
-        client = EmadClient(engine)
+        client = EmadClient(engine if isinstance(engine, BotService) else BotService(engine))
         try:
             await client.login("MTAwMA.fake.token")
             await body(fake, client)

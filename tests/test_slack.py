@@ -21,6 +21,7 @@ from adapters.slack.server import EVENTS_PATH, bound_port, serve, start_http, we
 from adapters.slack.settings import SlackSettings
 from bot.engine import AnswerEngine
 from bot.models import Query, Reply
+from bot.service import BotService
 from tests.conftest import ArticleWriter, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 
@@ -63,11 +64,16 @@ def settings(**overrides: Any) -> SlackSettings:
     return SlackSettings(_env_file=None, **values)
 
 
+def as_service(core: Any) -> BotService:
+    return core if isinstance(core, BotService) else BotService(core)
+
+
 @asynccontextmanager
-async def running(engine: Any, **overrides: Any) -> AsyncIterator[Harness]:
+async def running(core: Any, **overrides: Any) -> AsyncIterator[Harness]:
     slack = await FakeSlack().start()
     configured = settings(api_url=f"{slack.url}/api/", **overrides)
-    runner = await start_http(build_app(engine, configured, web_client(configured)), "127.0.0.1", 0)
+    app = build_app(as_service(core), configured, web_client(configured))
+    runner = await start_http(app, "127.0.0.1", 0)
     try:
         async with aiohttp.ClientSession() as session:
             yield Harness(slack, f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", session)
@@ -253,7 +259,7 @@ def test_socket_mode_serves_commands_and_mentions(engine: AnswerEngine) -> None:
         slack = await FakeSlack().start()
         configured = settings(api_url=f"{slack.url}/api/", app_token=SecretStr("xapp-test"))
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(engine, configured, stop))
+        serving = asyncio.create_task(serve(BotService(engine), configured, stop))
         try:
             command = {
                 "command": "/emad", "text": "qui a financé Stability AI ?", "user_id": "U1",

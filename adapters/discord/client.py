@@ -1,28 +1,33 @@
-"""Discord's glue layer: the client, the `/emad` command and the mention/DM listener.
+"""Discord's glue layer: the client, the `/emad` command, the mention/DM listener and
+the 👍 / 👎 buttons. No answer logic lives here.
 
-No answer logic lives here. The client sends `AllowedMentions.none()` and uses the
-default intents: Discord delivers the content of messages that mention the bot
-and of DMs without the privileged message-content intent.
+The client sends `AllowedMentions.none()` and uses the default intents: Discord
+delivers the content of messages that mention the bot and of DMs without the
+privileged message-content intent. Feedback buttons are `DynamicItem`s whose
+`custom_id` carries the question id, so they keep working after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.discord.translate import question_from_message, reply_embed
+from adapters.discord.translate import DiscordMessage, question_from_message, reply_embed
 from bot import messages
-from bot.engine import AnswerEngine
-from bot.models import Query, Reply, ReplyKind
+from bot.models import Query, Reply
+from bot.service import BotService
 
 log = logging.getLogger(__name__)
 
 DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
 COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
 QUESTION_DESCRIPTION = "Votre question, « aide » ou « sources »"
+FEEDBACK_LABELS = {"up": "👍 Utile", "down": "👎 Pas utile"}
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -32,45 +37,97 @@ PERMISSIONS = discord.Permissions(
 )
 
 
-async def answer(engine: AnswerEngine, text: str) -> Reply:
-    """The core's reply, computed off the event loop; an exception becomes the error reply."""
-    try:
-        return await asyncio.to_thread(engine.answer, Query(text, platform="discord"))
-    except Exception:
-        log.exception("Échec de la réponse à une question Discord")
-        return Reply(ReplyKind.ERROR, messages.ERROR)
+async def answer(service: BotService, text: str, user: int) -> Reply:
+    """The core's reply, computed off the event loop."""
+    return await asyncio.to_thread(service.answer, Query(text, "discord", str(user)))
 
 
-def emad_command(engine: AnswerEngine) -> app_commands.Command[app_commands.Group, ..., None]:
+FEEDBACK_ID = r"emad:avis:(?P<question>\d+):(?P<vote>up|down)"
+
+
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_ID):  # type: ignore[call-arg]
+    """👍 or 👎 under an answer; the question id and vote live in its custom_id."""
+
+    service: BotService | None = None  # set by the client that registers the buttons
+
+    def __init__(self, question_id: int, vote: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=FEEDBACK_LABELS[vote],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"emad:avis:{question_id}:{vote}",
+            )
+        )
+        self.question_id, self.vote = question_id, vote
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FeedbackButton:
+        return cls(int(match["question"]), match["vote"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = FeedbackButton.service
+        recorded = service is not None and await asyncio.to_thread(
+            service.record_feedback,
+            self.question_id,
+            "discord",
+            str(interaction.user.id),
+            1 if self.vote == "up" else -1,
+        )
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def feedback_view(rendered: DiscordMessage) -> discord.ui.View | None:
+    if rendered.feedback_for is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    for vote in FEEDBACK_LABELS:
+        view.add_item(FeedbackButton(rendered.feedback_for, vote))
+    return view
+
+
+def _send_kwargs(rendered: DiscordMessage) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"embed": discord.Embed.from_dict(rendered.embed)}
+    view = feedback_view(rendered)
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
     @app_commands.command(name="emad", description=COMMAND_DESCRIPTION)
     @app_commands.describe(question=QUESTION_DESCRIPTION)
     async def emad(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
-        pending = asyncio.ensure_future(answer(engine, question))
+        pending = asyncio.ensure_future(answer(service, question, interaction.user.id))
         done, _ = await asyncio.wait({pending}, timeout=DEFER_AFTER_SECONDS)
         if done:
-            message = reply_embed(pending.result())
+            rendered = reply_embed(pending.result())
             await interaction.response.send_message(
-                embed=discord.Embed.from_dict(message.embed), ephemeral=message.for_asker_only
+                ephemeral=rendered.for_asker_only, **_send_kwargs(rendered)
             )
             return
         await interaction.response.defer(thinking=True)
-        message = reply_embed(await pending)
-        await interaction.followup.send(
-            embed=discord.Embed.from_dict(message.embed), ephemeral=message.for_asker_only
-        )
+        rendered = reply_embed(await pending)
+        await interaction.followup.send(ephemeral=rendered.for_asker_only, **_send_kwargs(rendered))
 
     return emad
 
 
 class EmadClient(discord.Client):
-    """A discord.py client answering `/emad`, mentions and DMs from one engine."""
+    """A discord.py client answering `/emad`, mentions and DMs through one service."""
 
-    def __init__(self, engine: AnswerEngine) -> None:
+    def __init__(self, service: BotService) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
-        self.engine = engine
+        self.service = service
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(emad_command(engine))
+        self.tree.add_command(emad_command(service))
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+        FeedbackButton.service = service
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(FeedbackButton)
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or self.user is None:
@@ -78,9 +135,8 @@ class EmadClient(discord.Client):
         direct = isinstance(message.channel, discord.DMChannel)
         if not direct and all(user.id != self.user.id for user in message.mentions):
             return  # not `mentioned_in`: it is also true for @everyone
-        question = question_from_message(message.content)
-        rendered = reply_embed(await answer(self.engine, question))
-        await message.reply(embed=discord.Embed.from_dict(rendered.embed), mention_author=False)
+        reply = await answer(self.service, question_from_message(message.content), message.author.id)
+        await message.reply(mention_author=False, **_send_kwargs(reply_embed(reply)))
 
     async def _on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

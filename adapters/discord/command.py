@@ -1,4 +1,4 @@
-"""`emad-bot discord [sync|invite]`: registered through an entry point; imports
+"""`emad-bot discord [sync|invite]`, and Discord's part in `emad-bot run`; imports
 discord.py only when it runs."""
 
 from __future__ import annotations
@@ -11,25 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.cli import settings_error
-from bot.engine import AnswerEngine
+from bot.bootstrap import Core, build_service
+from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError, settings_error
+from bot.service import BotService
 
-NO_TOKEN = (
-    "Discord n'est pas configuré : réglez DISCORD_TOKEN (onglet Bot du portail développeur "
-    "Discord). Voir le README."
-)
+HOW_TO_ENABLE = "Discord : DISCORD_TOKEN (onglet Bot du portail développeur Discord)"
 NO_APPLICATION_ID = "Réglez DISCORD_APPLICATION_ID (onglet General Information) ou DISCORD_TOKEN."
 SYNCED = "Commande /emad synchronisée {where} ({count} commande(s))."
-
-
-def register(commands: Any) -> None:
-    parser = commands.add_parser("discord", help="servir Discord ; sync, invite")
-    parser.add_argument(
-        "action", nargs="?", choices=("run", "sync", "invite"), default="run",
-        help="run (défaut) : servir ; sync : publier /emad ; invite : lien d'invitation",
-    )  # fmt: skip
-    parser.add_argument("--guild", type=int, help="sync : sur ce serveur seulement (immédiat)")
-    parser.set_defaults(handler=run)
+LOGIN_REFUSED = "Connexion à Discord refusée : DISCORD_TOKEN est invalide ou révoqué."
 
 
 def _settings() -> Any:
@@ -38,15 +27,61 @@ def _settings() -> Any:
     try:
         return DiscordSettings()
     except ValidationError as error:
-        sys.exit(settings_error(error))
+        raise PlatformSettingsError(settings_error(error)) from None
 
 
-def run(engine: AnswerEngine, args: argparse.Namespace) -> int:
+class DiscordPlatform:
+    name = "Discord"
+
+    def __init__(self, service: BotService, settings: Any) -> None:
+        self._service, self._settings = service, settings
+
+    def client(self) -> Any:
+        import discord
+
+        from adapters.discord.client import EmadClient
+
+        discord.http.Route.BASE = self._settings.api_url
+        return EmadClient(self._service)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        client = self.client()
+        async with client:
+            running = asyncio.create_task(client.start(self._settings.token.get_secret_value()))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await client.close()
+            stopping.cancel()
+            await running  # re-raises a failed login
+
+
+def platform(service: BotService) -> Platform:
+    """Discord as configured by the `DISCORD_*` settings (entry point for `emad-bot run`)."""
+    settings = _settings()
+    if settings.token is None:
+        raise PlatformNotConfigured(HOW_TO_ENABLE)
+    return DiscordPlatform(service, settings)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("discord", help="servir Discord seulement ; sync, invite")
+    parser.add_argument(
+        "action", nargs="?", choices=("run", "sync", "invite"), default="run",
+        help="run (défaut) : servir ; sync : publier /emad ; invite : lien d'invitation",
+    )  # fmt: skip
+    parser.add_argument("--guild", type=int, help="sync : sur ce serveur seulement (immédiat)")
+    parser.set_defaults(handler=run)
+
+
+def run(core: Core, args: argparse.Namespace) -> int:
     import discord
 
-    from adapters.discord.client import PERMISSIONS, EmadClient
+    from adapters.discord.client import PERMISSIONS
 
-    settings = _settings()
+    try:
+        settings = _settings()
+    except PlatformSettingsError as error:
+        sys.exit(str(error))
     if args.action == "invite":
         application_id = settings.resolved_application_id()
         if application_id is None:
@@ -55,13 +90,13 @@ def run(engine: AnswerEngine, args: argparse.Namespace) -> int:
         print(discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=scopes))
         return 0
     if settings.token is None:
-        sys.exit(NO_TOKEN)
-    token = settings.token.get_secret_value()
-    client = EmadClient(engine)
+        sys.exit(f"Discord n'est pas configuré : réglez {HOW_TO_ENABLE}. Voir le README.")
+    discord_platform = DiscordPlatform(build_service(core.settings, core.engine), settings)
 
     async def sync() -> None:
+        client = discord_platform.client()
         async with client:
-            await client.login(token)
+            await client.login(settings.token.get_secret_value())
             guild = discord.Object(args.guild) if args.guild else None
             if guild is not None:
                 client.tree.copy_global_to(guild=guild)
@@ -70,14 +105,13 @@ def run(engine: AnswerEngine, args: argparse.Namespace) -> int:
             print(SYNCED.format(where=where, count=len(synced)))
 
     async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        async with client:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, lambda: asyncio.ensure_future(client.close()))
-            await client.start(token)
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        await discord_platform.serve(stop)
 
     try:
         asyncio.run(sync() if args.action == "sync" else serve())
     except discord.LoginFailure:
-        sys.exit("Connexion à Discord refusée : DISCORD_TOKEN est invalide ou révoqué.")
+        sys.exit(LOGIN_REFUSED)
     return 0

@@ -8,12 +8,22 @@ import binascii
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DISCORD_API_URL = "https://discord.com/api/v10"
+
 
 class DiscordSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DISCORD_", env_file=".env", extra="ignore")
 
     token: SecretStr | None = None
     application_id: int | None = None
+    api_url: str = DISCORD_API_URL  # for Discord-compatible endpoints
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("DISCORD_API_URL doit être une URL http(s)")
+        return value.rstrip("/")
 
     @field_validator("token")
     @classmethod

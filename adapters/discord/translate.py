@@ -32,6 +32,7 @@ TITLES = {
     ReplyKind.HELP: "Aide",
     ReplyKind.SOURCES: "Sources",
     ReplyKind.ERROR: "Erreur",
+    ReplyKind.COOLDOWN: "Doucement",
 }
 UNKNOWN_LINK = "lien inconnu"
 DESCRIPTIVE_TITLE = "titre descriptif"
@@ -40,10 +41,12 @@ PASSAGE = "passage {number}/{count}"
 
 @dataclass(frozen=True)
 class DiscordMessage:
-    """An embed as Discord's JSON, and whether only the asker should see it."""
+    """An embed as Discord's JSON, whether only the asker should see it, and the
+    question id to put 👍 / 👎 buttons for (answers only)."""
 
     embed: dict[str, Any]
     for_asker_only: bool
+    feedback_for: int | None = None
 
 
 def escape(text: str) -> str:
@@ -136,4 +139,5 @@ def reply_embed(reply: Reply) -> DiscordMessage:
         fields.pop()
     if _size(embed) > EMBED_TOTAL_LIMIT:
         embed["description"] = _fit(embed["description"], EMBED_TOTAL_LIMIT - len(embed["title"]))
-    return DiscordMessage(embed, for_asker_only=reply.kind is not ReplyKind.ANSWER)
+    answered = reply.kind is ReplyKind.ANSWER
+    return DiscordMessage(embed, not answered, reply.question_id if answered else None)

@@ -1,4 +1,4 @@
-"""`emad-bot slack`: registered through an entry point; imports no SDK until it runs."""
+"""`emad-bot slack`, and Slack's part in `emad-bot run`; imports no SDK until it runs."""
 
 from __future__ import annotations
 
@@ -10,37 +10,58 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.cli import settings_error
-from bot.engine import AnswerEngine
+from bot.bootstrap import Core, build_service
+from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError, settings_error
+from bot.service import BotService
 
 HOW_TO_ENABLE = (
-    "Slack n'est pas configuré : réglez SLACK_BOT_TOKEN (xoxb-…) avec SLACK_APP_TOKEN "
-    "(xapp-…, Socket Mode), ou avec SLACK_SIGNING_SECRET (mode HTTP). Voir le README."
+    "Slack : SLACK_BOT_TOKEN (xoxb-…) avec SLACK_APP_TOKEN (xapp-…, Socket Mode) "
+    "ou avec SLACK_SIGNING_SECRET (mode HTTP)"
 )
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser("slack", help="servir Slack (Socket Mode ou HTTP)")
-    parser.set_defaults(handler=run)
+class SlackPlatform:
+    name = "Slack"
+
+    def __init__(self, service: BotService, settings: Any) -> None:
+        self._service, self._settings = service, settings
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        from adapters.slack.server import serve
+
+        await serve(self._service, self._settings, stop)
 
 
-def run(engine: AnswerEngine, args: argparse.Namespace) -> int:
-    from adapters.slack.server import serve
+def platform(service: BotService) -> Platform:
+    """Slack as configured by the `SLACK_*` settings (entry point for `emad-bot run`)."""
     from adapters.slack.settings import SlackSettings
 
     try:
         settings = SlackSettings()
     except ValidationError as error:
-        sys.exit(settings_error(error))
+        raise PlatformSettingsError(settings_error(error)) from None
     if settings.mode is None:
-        sys.exit(HOW_TO_ENABLE)
+        raise PlatformNotConfigured(HOW_TO_ENABLE)
+    return SlackPlatform(service, settings)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("slack", help="servir Slack seulement (Socket Mode ou HTTP)")
+    parser.set_defaults(handler=run)
+
+
+def run(core: Core, args: argparse.Namespace) -> int:
+    try:
+        slack = platform(build_service(core.settings, core.engine))
+    except (PlatformNotConfigured, PlatformSettingsError) as error:
+        sys.exit(f"Slack n'est pas configuré : réglez {error}" if isinstance(error, PlatformNotConfigured)
+                 else str(error))  # fmt: skip
 
     async def main() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await serve(engine, settings, stop)
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        await slack.serve(stop)
 
     asyncio.run(main())
     return 0

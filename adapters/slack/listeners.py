@@ -4,7 +4,8 @@
 command's `response_url`. A mention is answered in a thread under it (or in its
 thread); a DM is answered in the conversation. Other bots' messages are ignored
 (Bolt already ignores the bot's own), and a re-delivered event (same `event_id`,
-`X-Slack-Retry-Num`) is answered once.
+`X-Slack-Retry-Num`) is answered once. 👍 / 👎 under an answer are recorded
+against its question.
 """
 
 from __future__ import annotations
@@ -20,10 +21,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.settings import SlackSettings
-from adapters.slack.translate import SlackMessage, question_from_text, reply_message
+from adapters.slack.translate import (
+    FEEDBACK_ACTION,
+    SlackMessage,
+    feedback_vote,
+    question_from_text,
+    reply_message,
+)
 from bot import messages
-from bot.engine import AnswerEngine
-from bot.models import Query, Reply, ReplyKind
+from bot.models import Query, Reply
+from bot.service import BotService
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS_KEPT = 10_000
@@ -45,16 +52,12 @@ class SeenEvents:
         return True
 
 
-async def answer(engine: AnswerEngine, text: str) -> Reply:
-    """The core's reply, computed off the event loop; an exception becomes the error reply."""
-    try:
-        return await asyncio.to_thread(engine.answer, Query(text, platform="slack"))
-    except Exception:
-        log.exception("Échec de la réponse à une question Slack")
-        return Reply(ReplyKind.ERROR, messages.ERROR)
+async def answer(service: BotService, text: str, user: str | None) -> Reply:
+    """The core's reply, computed off the event loop."""
+    return await asyncio.to_thread(service.answer, Query(question_from_text(text), "slack", user))
 
 
-def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebClient) -> AsyncApp:
+def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClient) -> AsyncApp:
     """The Bolt app with `/emad`, `app_mention` and DM listeners registered."""
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
     app = AsyncApp(client=client, signing_secret=secret or "", process_before_response=False)
@@ -75,7 +78,7 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
     @app.command("/emad")
     async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
-        reply = await answer(engine, question_from_text(command.get("text", "")))
+        reply = await answer(service, command.get("text", ""), command.get("user_id"))
         message = reply_message(reply, answers_for_asker_only=private_answers)
         await respond(
             blocks=message.blocks,
@@ -87,8 +90,8 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
     async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("bot_id"):
             return
-        question = question_from_text(event.get("text", ""))
-        message = reply_message(await answer(engine, question), answers_for_asker_only=private_answers)
+        reply = await answer(service, event.get("text", ""), event.get("user"))
+        message = reply_message(reply, answers_for_asker_only=private_answers)
         thread = event.get("thread_ts") or event["ts"]
         await _post(client, event, message, thread)
 
@@ -96,9 +99,20 @@ def build_app(engine: AnswerEngine, settings: SlackSettings, client: AsyncWebCli
     async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        reply = await answer(engine, question_from_text(event.get("text", "")))
+        reply = await answer(service, event.get("text", ""), event.get("user"))
         message = reply_message(reply)
         await _post(client, event, SlackMessage(message.blocks, message.text, False), event.get("thread_ts"))
+
+    @app.action(FEEDBACK_ACTION)
+    async def on_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        vote = feedback_vote(action)
+        user = body.get("user", {}).get("id", "")
+        recorded = vote is not None and await asyncio.to_thread(
+            service.record_feedback, vote[0], "slack", user, vote[1]
+        )
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await respond(text=text, response_type="ephemeral", replace_original=False)
 
     @app.error
     async def on_error(error: Exception) -> None:

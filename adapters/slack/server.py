@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import build_app
 from adapters.slack.settings import SlackSettings
-from bot.engine import AnswerEngine
+from bot.service import BotService
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -51,10 +51,10 @@ def bound_port(runner: web.AppRunner) -> int:
     raise RuntimeError("serveur Slack non démarré")
 
 
-async def serve(engine: AnswerEngine, settings: SlackSettings, stop: asyncio.Event) -> None:
+async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Event) -> None:
     """Run the Slack adapter in the mode the settings enable until `stop` is set."""
     client = web_client(settings)
-    app = build_app(engine, settings, client)
+    app = build_app(service, settings, client)
     if settings.mode == "socket" and settings.app_token:
         handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
         await handler.connect_async()  # type: ignore[no-untyped-call]

@@ -20,6 +20,8 @@ FALLBACK_TEXT_LIMIT = 3000
 ELLIPSIS = "…"
 
 UNKNOWN_LINK = "lien inconnu"
+FEEDBACK_ACTION = re.compile(r"^emad_feedback_(up|down)$")
+FEEDBACK_BUTTONS = (("up", "👍 Utile"), ("down", "👎 Pas utile"))
 DESCRIPTIVE_TITLE = "titre descriptif"
 PASSAGE = "passage {number}/{count}"
 
@@ -122,6 +124,30 @@ def _fallback(reply: Reply) -> str:
     return _fit(escape("\n".join(line for line in lines if line)), FALLBACK_TEXT_LIMIT)
 
 
+def _feedback_block(question_id: int) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"emad_feedback_{vote}",
+                "text": {"type": "plain_text", "text": label, "emoji": True},
+                "value": str(question_id),
+            }
+            for vote, label in FEEDBACK_BUTTONS
+        ],
+    }
+
+
+def feedback_vote(action: dict[str, Any]) -> tuple[int, int] | None:
+    """(question id, +1 or -1) from a clicked feedback button, or None if malformed."""
+    match = FEEDBACK_ACTION.match(str(action.get("action_id", "")))
+    value = str(action.get("value", ""))
+    if not match or not value.isdigit():
+        return None
+    return int(value), 1 if match.group(1) == "up" else -1
+
+
 def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> SlackMessage:
     """The Slack message for a reply. Help, sources, "nothing found" and errors are
     for the asker only; answers are public unless the setting says otherwise."""
@@ -135,7 +161,8 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
         blocks.append(_section("\n".join(f"• {source(a)}" for a in reply.articles)))
     if reply.examples:
         blocks.append(_section("\n".join(f"• {escape(e)}" for e in reply.examples)))
-    if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[:MAX_BLOCKS]
+    blocks = blocks[: MAX_BLOCKS - 1]
+    if reply.kind is ReplyKind.ANSWER and reply.question_id is not None:
+        blocks.append(_feedback_block(reply.question_id))
     private = reply.kind is not ReplyKind.ANSWER or answers_for_asker_only
     return SlackMessage(blocks, _fallback(reply), private)
