@@ -128,3 +128,11 @@ def slash_command_payload(question: str, *, guild: bool = True) -> dict[str, Any
     else:
         payload["user"] = ASKER
     return payload
+
+
+def button_click_payload(custom_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    """A click on a button of `message`, as the gateway's INTERACTION_CREATE."""
+    payload = slash_command_payload("")
+    payload |= {"type": 3, "message": message,
+                "data": {"custom_id": custom_id, "component_type": 2}}  # fmt: skip
+    return payload

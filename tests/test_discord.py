@@ -6,16 +6,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
 from adapters.discord.client import EmadClient
+from bot.cooldown import Cooldown
 from bot.engine import AnswerEngine
 from bot.models import Query, Reply
+from bot.question_log import QuestionLog
 from bot.service import BotService
-from tests.fake_discord import BOT_USER, FakeDiscord, message_payload, slash_command_payload
+from tests.fake_discord import (
+    BOT_USER,
+    FakeDiscord,
+    button_click_payload,
+    message_payload,
+    slash_command_payload,
+)
 
 NO_PINGS = {"parse": [], "replied_user": False}
 
@@ -190,3 +199,49 @@ def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
         assert follow_up.body["allowed_mentions"]["parse"] == []
 
     scenario(SlowEngine(engine), body, monkeypatch)
+
+
+def test_feedback_buttons_under_an_answer_record_the_vote(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    service = BotService(engine, question_log=QuestionLog(tmp_path / "q.sqlite3"))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
+        (answer,) = await fake.wait_for("/callback")
+        buttons = answer.body["data"]["components"][0]["components"]
+        assert [b["label"] for b in buttons] == ["👍 Utile", "👎 Pas utile"]
+        shown = message_payload("", author=BOT_USER) | {
+            "embeds": answer.body["data"]["embeds"],
+            "components": answer.body["data"]["components"],
+        }
+        click = button_click_payload(buttons[0]["custom_id"], shown)
+        client._connection.parse_interaction_create(click)
+        thanks = (await fake.wait_for("/callback", count=2))[1]
+        assert thanks.body["data"]["flags"] & 64 and "Merci" in thanks.body["data"]["content"]
+
+    scenario(service, body, monkeypatch)
+    stats = QuestionLog(tmp_path / "q.sqlite3").stats()
+    assert stats.most_asked == [("qui a financé stability ai ?", 1)] and stats.worst_rated == []
+
+
+def test_a_flooding_user_is_told_to_slow_down_and_others_are_answered(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = BotService(engine, Cooldown(2, 60))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        for _ in range(3):
+            client._connection.parse_interaction_create(slash_command_payload("qui a financé ?"))
+        callbacks = await fake.wait_for("/callback", count=3)
+        titles = sorted(c.body["data"]["embeds"][0]["title"] for c in callbacks)
+        assert titles == ["Ce que disent les articles"] * 2 + ["Doucement"]
+        (slowed,) = [c for c in callbacks if c.body["data"]["embeds"][0]["title"] == "Doucement"]
+        assert slowed.body["data"]["flags"] & 64  # only the flooding user sees it
+        other = {**BOT_USER, "id": "1500000000000000005", "username": "alex", "bot": False}
+        asked = message_payload(f"<@{BOT_USER['id']}> qui a financé ?", author=other, mentions=[BOT_USER])
+        client._connection.parse_message_create(asked)  # type: ignore[arg-type]
+        (reply,) = await fake.wait_for("/messages")
+        assert reply.body["embeds"][0]["title"] == "Ce que disent les articles"
+
+    scenario(service, body, monkeypatch)

@@ -19,8 +19,10 @@ from pydantic import SecretStr
 from adapters.slack.listeners import build_app
 from adapters.slack.server import EVENTS_PATH, bound_port, serve, start_http, web_client
 from adapters.slack.settings import SlackSettings
+from bot.cooldown import Cooldown
 from bot.engine import AnswerEngine
 from bot.models import Query, Reply
+from bot.question_log import QuestionLog
 from bot.service import BotService
 from tests.conftest import ArticleWriter, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
@@ -285,3 +287,47 @@ def test_socket_mode_serves_commands_and_mentions(engine: AnswerEngine) -> None:
             await slack.stop()
 
     asyncio.run(main())
+
+
+def logged_service(engine: AnswerEngine, path: Path, questions_per_minute: int = 5) -> BotService:
+    return BotService(engine, Cooldown(questions_per_minute, 60), QuestionLog(path))
+
+
+def test_feedback_buttons_under_an_answer_record_the_vote(engine: AnswerEngine, tmp_path: Path) -> None:
+    service = logged_service(engine, tmp_path / "q.sqlite3")
+
+    async def body(h: Harness) -> None:
+        await h.command("qui a financé Stability AI ?")
+        (response,) = await h.slack.wait_for("response_url")
+        (actions,) = [b for b in response.body["blocks"] if b["type"] == "actions"]
+        down = next(e for e in actions["elements"] if "👎" in e["text"]["text"])
+        click = {
+            "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
+            "api_app_id": "A1", "token": "x", "trigger_id": "1.2",
+            "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
+            "channel": {"id": "C1"}, "response_url": f"{h.slack.url}/respond/2",
+            "actions": [down | {"block_id": actions.get("block_id", "b"), "action_ts": "1.3"}],
+        }  # fmt: skip
+        body = urllib.parse.urlencode({"payload": json.dumps(click)})
+        assert await h.post(body, "application/x-www-form-urlencoded") == 200
+        thanks = (await h.slack.wait_for("response_url", count=2))[1]
+        assert thanks.body["response_type"] == "ephemeral" and "Merci" in thanks.body["text"]
+
+    scenario(service, body)
+    assert QuestionLog(tmp_path / "q.sqlite3").stats().worst_rated == [("qui a financé Stability AI ?", 0, 1)]
+
+
+def test_a_flooding_user_gets_a_private_notice_and_others_are_answered(
+    engine: AnswerEngine, tmp_path: Path
+) -> None:
+    service = logged_service(engine, tmp_path / "q.sqlite3", questions_per_minute=2)
+
+    async def body(h: Harness) -> None:
+        for event_id in ("E1", "E2", "E3"):
+            await h.event(mention(f"<@{BOT_USER_ID}> qui a financé ?", ts=f"1.{event_id}"), event_id=event_id)
+        await h.event(mention(f"<@{BOT_USER_ID}> qui a financé ?", ts="2.0", user="U2"), event_id="E4")
+        await h.slack.wait_for("chat.postMessage", count=3)
+        (notice,) = await h.slack.wait_for("chat.postEphemeral")
+        assert notice.body["user"] == "U1" and "Réessayez" in texts(notice.body["blocks"])
+
+    scenario(service, body)
