@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,23 @@ def article_text(title: str, body: str, publisher: str = "Le Test", **extra: str
     header = [f'title: "{title}"', f"publisher: {publisher}", "language: fr"]
     header += [f"{key}: {value}" for key, value in extra.items()]
     return "---\n" + "\n".join(header) + "\n---\n" + body
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost", None}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach anything but loopback: any other name lookup fails loudly."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in LOOPBACK and not str(name).startswith("127."):
+            raise OSError(f"test hors loopback refusé : {name}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(scope="session")

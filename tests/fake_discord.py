@@ -37,9 +37,11 @@ class FakeDiscord:
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     runner: web.AppRunner | None = None
     url: str = ""
+    dispatches: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
 
     async def start(self) -> FakeDiscord:
         app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._route)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
@@ -65,6 +67,12 @@ class FakeDiscord:
         async with self.changed:
             self.calls.append(Call(f"{request.method} {path}", body))
             self.changed.notify_all()
+        if path in {"/gateway", "/gateway/bot"}:
+            return self._json(
+                {"url": self.url.replace("http", "ws") + "/gateway", "shards": 1,
+                 "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                         "max_concurrency": 1}}
+            )  # fmt: skip
         if path == "/users/@me":
             return self._json(BOT_USER)
         if path == "/oauth2/applications/@me":
@@ -80,6 +88,41 @@ class FakeDiscord:
             channel = path.split("/")[2] if path.startswith("/channels/") else "3001"
             return self._json(message_payload("", channel_id=channel, author=BOT_USER) | body)
         return self._json({})
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """A gateway session: HELLO, READY after IDENTIFY, heartbeat ACKs, then the
+        queued dispatches (MESSAGE_CREATE, INTERACTION_CREATE…) as text frames."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        sequence = itertools.count(1)
+
+        async def push() -> None:
+            while True:
+                event, data = await self.dispatches.get()
+                await socket.send_json({"op": 0, "s": next(sequence), "t": event, "d": data})
+
+        pusher: asyncio.Task[None] | None = None
+        try:
+            async for message in socket:
+                if message.type != web.WSMsgType.TEXT:
+                    continue
+                frame = json.loads(message.data)
+                async with self.changed:
+                    self.calls.append(Call(f"GATEWAY op {frame['op']}", frame.get("d") or {}))
+                    self.changed.notify_all()
+                if frame["op"] == 1:
+                    await socket.send_json({"op": 11})
+                elif frame["op"] == 2:
+                    ready = {"v": 10, "user": BOT_USER, "guilds": [], "session_id": "session",
+                             "resume_gateway_url": self.url.replace("http", "ws") + "/gateway",
+                             "application": {"id": APPLICATION_ID, "flags": 0}}  # fmt: skip
+                    await socket.send_json({"op": 0, "s": next(sequence), "t": "READY", "d": ready})
+                    pusher = asyncio.create_task(push())
+        finally:
+            if pusher:
+                pusher.cancel()
+        return socket
 
     def of(self, fragment: str) -> list[Call]:
         return [call for call in self.calls if fragment in call.path]

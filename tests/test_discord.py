@@ -30,7 +30,7 @@ NO_PINGS = {"parse": [], "replied_user": False}
 
 
 @pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def discord_at_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """No request may leave for discord.com: a test that forgets the fake fails to connect."""
     monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
 

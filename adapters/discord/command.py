@@ -38,10 +38,12 @@ class DiscordPlatform:
 
     def client(self) -> Any:
         import discord
+        import yarl
 
         from adapters.discord.client import EmadClient
 
         discord.http.Route.BASE = self._settings.api_url
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._settings.gateway_url)
         return EmadClient(self._service)
 
     async def serve(self, stop: asyncio.Event) -> None:

@@ -9,6 +9,7 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DISCORD_API_URL = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 
 class DiscordSettings(BaseSettings):
@@ -17,6 +18,7 @@ class DiscordSettings(BaseSettings):
     token: SecretStr | None = None
     application_id: int | None = None
     api_url: str = DISCORD_API_URL  # for Discord-compatible endpoints
+    gateway_url: str = DISCORD_GATEWAY_URL
 
     @field_validator("api_url")
     @classmethod
@@ -24,6 +26,13 @@ class DiscordSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("DISCORD_API_URL doit être une URL http(s)")
         return value.rstrip("/")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway_url_shape(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("DISCORD_GATEWAY_URL doit être une URL ws(s)")
+        return value
 
     @field_validator("token")
     @classmethod
