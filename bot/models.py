@@ -7,6 +7,7 @@ adapters can depend on it without depending on how answers are found.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,6 +24,21 @@ class Article:
     url: str | None = None
     published: dt.date | None = None
     title_is_descriptive: bool = False
+
+    def credits(self) -> list[str]:
+        """What is known of its source, in French, nothing invented: the publisher,
+        the date when known, and whether the title is ours."""
+        known = [self.publisher]
+        if self.published:
+            known.append(self.published.strftime("%d/%m/%Y"))
+        if self.title_is_descriptive:
+            known.append("titre descriptif")
+        return known
+
+    def link(self) -> str | None:
+        """The article's URL if it is a usable http(s) link."""
+        url = "".join((self.url or "").split())
+        return url if url.startswith(("http://", "https://")) else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,17 @@ class Citation:
     passage_count: int
     score: float
     article: Article
+
+    def drawn(self, escape: Callable[[str], str], before: str, after: str) -> str:
+        """The snippet with each piece escaped for a platform and each highlight
+        wrapped in that platform's markers (`**…**`, `*…*`, ANSI bold…)."""
+        parts, cursor = [], 0
+        for span in self.highlights:
+            parts.append(escape(self.snippet[cursor : span.start]))
+            parts.append(before + escape(self.snippet[span.start : span.end]) + after)
+            cursor = span.end
+        parts.append(escape(self.snippet[cursor:]))
+        return "".join(parts)
 
     @property
     def title(self) -> str:

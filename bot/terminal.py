@@ -12,22 +12,12 @@ BOLD_YELLOW, RESET = "\033[1;33m", "\033[0m"
 def highlight(citation: Citation, *, color: bool) -> str:
     """The snippet with its highlights in ANSI bold, or between ** ** without colour."""
     before, after = (BOLD_YELLOW, RESET) if color else ("**", "**")
-    parts, cursor = [], 0
-    for span in citation.highlights:
-        parts += [citation.snippet[cursor : span.start], before]
-        parts += [citation.snippet[span.start : span.end], after]
-        cursor = span.end
-    return "".join(parts) + citation.snippet[cursor:]
+    return citation.drawn(str, before, after)
 
 
 def source_line(article: Article) -> str:
-    """ "Titre" — Éditeur, date, URL: what is known of an article, nothing invented."""
-    details = [article.publisher]
-    if article.published:
-        details.append(article.published.strftime("%d/%m/%Y"))
-    details.append(article.url or "lien inconnu")
-    descriptive = " (titre descriptif)" if article.title_is_descriptive else ""
-    return f"« {article.title} »{descriptive} — {', '.join(details)}"
+    """« Titre » — Éditeur, date, URL: what is known of an article, nothing invented."""
+    return f"« {article.title} » — {', '.join([*article.credits(), article.link() or 'lien inconnu'])}"
 
 
 def render_reply(reply: Reply, *, color: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from bot.bootstrap import build_core
 from bot.engine import AnswerEngine
-from bot.models import Query, Reply
+from bot.models import Article, Citation, Query, Reply, Span
 from bot.settings import BotSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,3 +71,22 @@ def engine_for(corpus_dir: Path) -> AnswerEngine:
 
 def ask(engine: AnswerEngine, text: str) -> Reply:
     return engine.answer(Query(text))
+
+
+class BrokenEngine:
+    """A core that fails on "panne" and answers otherwise: the adapters must survive it."""
+
+    def __init__(self, engine: AnswerEngine) -> None:
+        self._engine = engine
+
+    def answer(self, query: Query) -> Reply:
+        if "panne" in query.text:
+            raise RuntimeError("index indisponible")
+        return self._engine.answer(query)
+
+
+def make_citation(snippet: str, title: str, url: str | None, publisher: str = "Éditeur") -> Citation:
+    """A citation of a one-passage article, its first three characters highlighted."""
+    article = Article("a", title, publisher, "fr", snippet, url, dt.date(2024, 3, 23))
+    spans = (Span(0, min(3, len(snippet))),) if snippet else ()
+    return Citation(snippet, spans, "a-1", 1, 1, 1.0, article)

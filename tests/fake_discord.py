@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_server import Call, RecordingServer
+
 BOT_ID = "1100000000000000001"
 APPLICATION_ID = BOT_ID
 _ids = itertools.count(1_300_000_000_000_000_000)
@@ -26,34 +28,12 @@ ASKER = user("1200000000000000002", "camille")
 
 
 @dataclass
-class Call:
-    path: str
-    body: dict[str, Any]
-
-
-@dataclass
-class FakeDiscord:
-    calls: list[Call] = field(default_factory=list)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    runner: web.AppRunner | None = None
-    url: str = ""
+class FakeDiscord(RecordingServer):
     dispatches: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
 
-    async def start(self) -> FakeDiscord:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._route)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def stop(self) -> None:
-        if self.runner:
-            await self.runner.cleanup()
 
     @staticmethod
     def _json(data: Any) -> web.Response:
@@ -64,9 +44,7 @@ class FakeDiscord:
         path = "/" + request.match_info["path"]
         raw = await request.text()
         body = json.loads(raw) if raw and request.content_type == "application/json" else {}
-        async with self.changed:
-            self.calls.append(Call(f"{request.method} {path}", body))
-            self.changed.notify_all()
+        await self.record(f"{request.method} {path}", body)
         if path in {"/gateway", "/gateway/bot"}:
             return self._json(
                 {"url": self.url.replace("http", "ws") + "/gateway", "shards": 1,
@@ -108,9 +86,7 @@ class FakeDiscord:
                 if message.type != web.WSMsgType.TEXT:
                     continue
                 frame = json.loads(message.data)
-                async with self.changed:
-                    self.calls.append(Call(f"GATEWAY op {frame['op']}", frame.get("d") or {}))
-                    self.changed.notify_all()
+                await self.record(f"GATEWAY op {frame['op']}", frame.get("d") or {})
                 if frame["op"] == 1:
                     await socket.send_json({"op": 11})
                 elif frame["op"] == 2:
@@ -125,12 +101,7 @@ class FakeDiscord:
         return socket
 
     def of(self, fragment: str) -> list[Call]:
-        return [call for call in self.calls if fragment in call.path]
-
-    async def wait_for(self, fragment: str, count: int = 1, timeout: float = 10) -> list[Call]:
-        async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(lambda: len(self.of(fragment)) >= count), timeout)
-        return self.of(fragment)
+        return self.matching(fragment)
 
 
 def message_payload(

@@ -12,40 +12,20 @@ from typing import Any
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fake_server import Call, RecordingServer
+
 BOT_USER_ID = "UBOT"
 SIGNING_SECRET = "secret-de-test"
 
 
 @dataclass
-class Call:
-    method: str
-    body: dict[str, Any]
-
-
-@dataclass
-class FakeSlack:
-    calls: list[Call] = field(default_factory=list)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    runner: web.AppRunner | None = None
-    url: str = ""
+class FakeSlack(RecordingServer):
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
 
-    async def start(self) -> FakeSlack:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/socket", self._socket)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def stop(self) -> None:
-        if self.runner:
-            await self.runner.cleanup()
 
     async def _record(self, method: str, request: web.Request) -> None:
         raw = await request.text()
@@ -53,12 +33,9 @@ class FakeSlack:
             body = json.loads(raw or "{}")
         else:
             body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-            for key in ("blocks",):
-                if isinstance(body.get(key), str):
-                    body[key] = json.loads(body[key])
-        async with self.changed:
-            self.calls.append(Call(method, body))
-            self.changed.notify_all()
+            if isinstance(body.get("blocks"), str):
+                body["blocks"] = json.loads(body["blocks"])
+        await self.record(method, body)
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -90,20 +67,13 @@ class FakeSlack:
         try:
             async for message in socket:
                 if message.type == web.WSMsgType.TEXT:
-                    async with self.changed:
-                        self.calls.append(Call("socket_ack", json.loads(message.data)))
-                        self.changed.notify_all()
+                    await self.record("socket_ack", json.loads(message.data))
         finally:
             pusher.cancel()
         return socket
 
     def of(self, *methods: str) -> list[Call]:
         return [call for call in self.calls if call.method in methods]
-
-    async def wait_for(self, *methods: str, count: int = 1, timeout: float = 10) -> list[Call]:
-        async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(lambda: len(self.of(*methods)) >= count), timeout)
-        return self.of(*methods)
 
 
 def signed_headers(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:

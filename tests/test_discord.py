@@ -18,6 +18,7 @@ from bot.engine import AnswerEngine
 from bot.models import Query, Reply
 from bot.question_log import QuestionLog
 from bot.service import BotService
+from tests.conftest import BrokenEngine
 from tests.fake_discord import (
     BOT_USER,
     FakeDiscord,
@@ -148,18 +149,6 @@ def test_an_everyone_inside_a_question_never_pings(
         assert "Coatue" in embed_text(sent.body["embeds"][0])
 
     scenario(engine, body, monkeypatch)
-
-
-class BrokenEngine:
-    """A core that fails on "panne" and answers otherwise: the client must survive."""
-
-    def __init__(self, engine: AnswerEngine) -> None:
-        self._engine = engine
-
-    def answer(self, query: Query) -> Reply:
-        if "panne" in query.text:
-            raise RuntimeError("index indisponible")
-        return self._engine.answer(query)
 
 
 def test_an_exception_in_the_core_gives_an_ephemeral_error_and_the_client_goes_on(

@@ -1,7 +1,5 @@
 """Discord's translate layer as pure functions: limits and escaping for any reply."""
 
-import datetime as dt
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,13 +13,8 @@ from adapters.discord.translate import (
     question_from_message,
     reply_embed,
 )
-from bot.models import Article, Citation, Reply, ReplyKind, Span
-
-
-def citation(snippet: str, title: str, url: str | None) -> Citation:
-    article = Article("a", title, "Éditeur", "fr", snippet, url, dt.date(2024, 3, 23))
-    spans = (Span(0, min(3, len(snippet))),) if snippet else ()
-    return Citation(snippet, spans, "a-1", 1, 1, 1.0, article)
+from bot.models import Reply, ReplyKind
+from tests.conftest import make_citation
 
 
 @settings(max_examples=200, deadline=None)
@@ -35,7 +28,7 @@ def test_any_reply_fits_discords_embed_limits(snippet: str, title: str, url: str
     reply = Reply(
         ReplyKind.ANSWER,
         "Voici :",
-        citations=tuple(citation(snippet, title, url) for _ in range(count)),
+        citations=tuple(make_citation(snippet, title, url) for _ in range(count)),
         notice=snippet,
         examples=(snippet,) * 3,
     )
@@ -51,7 +44,7 @@ def test_any_reply_fits_discords_embed_limits(snippet: str, title: str, url: str
 
 def test_mentions_and_markdown_in_a_snippet_are_inert() -> None:
     snippet = "Le @everyone du <@&1400000000000000004> et **gras** _penché_ ||caché|| `code`"
-    reply = Reply(ReplyKind.ANSWER, "Voici :", citations=(citation(snippet, "T [x](y)", None),))
+    reply = Reply(ReplyKind.ANSWER, "Voici :", citations=(make_citation(snippet, "T [x](y)", None),))
     value = reply_embed(reply).embed["fields"][0]["value"]
     assert "@everyone" not in value and "@\u200beveryone" in value
     assert "<@&1400000000000000004>" not in value

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,12 @@ def started(corpus_dir: Path, **settings: object) -> tuple[CorpusReloader, BotSe
 
 def cites(service: BotService, question: str) -> list[str]:
     return [c.article.slug for c in service.answer(Query(question)).citations]
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
 
 
 def test_a_new_article_is_served_after_a_reload(corpus_dir: Path, write_article: ArticleWriter) -> None:
@@ -62,9 +69,7 @@ def test_a_change_under_corpus_reloads_in_the_background(
         watching = asyncio.create_task(reloader.watch(stop, hangup))
         await asyncio.sleep(0.5)  # the watcher is up
         write_article("c.md", "C", "Gaspard Lenoir est le nouveau trésorier de la startup.")
-        deadline = time.monotonic() + 20
-        while cites(service, "Qui est Gaspard Lenoir ?") != ["c"] and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        await eventually(lambda: cites(service, "Qui est Gaspard Lenoir ?") == ["c"])
         stop.set()
         await asyncio.wait_for(watching, 10)
 
@@ -87,9 +92,7 @@ def test_sighup_style_reload_and_the_watcher_can_be_turned_off(
         await asyncio.sleep(0.3)
         assert cites(service, "Qui est Gaspard Lenoir ?") == []  # not watched
         hangup.set()
-        deadline = time.monotonic() + 20
-        while cites(service, "Qui est Gaspard Lenoir ?") != ["c"] and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        await eventually(lambda: cites(service, "Qui est Gaspard Lenoir ?") == ["c"])
         stop.set()
         await asyncio.wait_for(watching, 10)
 

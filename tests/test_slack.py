@@ -21,10 +21,9 @@ from adapters.slack.server import EVENTS_PATH, bound_port, serve, start_http, we
 from adapters.slack.settings import SlackSettings
 from bot.cooldown import Cooldown
 from bot.engine import AnswerEngine
-from bot.models import Query, Reply
 from bot.question_log import QuestionLog
 from bot.service import BotService
-from tests.conftest import ArticleWriter, engine_for
+from tests.conftest import ArticleWriter, BrokenEngine, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 
 
@@ -201,18 +200,6 @@ def test_forged_or_stale_requests_get_401_and_no_answer(engine: AnswerEngine) ->
         assert h.slack.of("response_url", "chat.postMessage") == []
 
     scenario(engine, body)
-
-
-class BrokenEngine:
-    """A core that fails on "panne" and answers otherwise: the adapter must survive."""
-
-    def __init__(self, engine: AnswerEngine) -> None:
-        self._engine = engine
-
-    def answer(self, query: Query) -> Reply:
-        if "panne" in query.text:
-            raise RuntimeError("index indisponible")
-        return self._engine.answer(query)
 
 
 def test_an_exception_in_the_core_gives_the_asker_an_error_and_serving_goes_on(

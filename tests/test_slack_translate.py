@@ -1,6 +1,5 @@
 """Slack's translate layer as pure functions: limits and escaping for any reply."""
 
-import datetime as dt
 import re
 
 from hypothesis import given, settings
@@ -13,15 +12,10 @@ from adapters.slack.translate import (
     question_from_text,
     reply_message,
 )
-from bot.models import Article, Citation, Reply, ReplyKind, Span
+from bot.models import Reply, ReplyKind
+from tests.conftest import make_citation
 
 OUR_LINK = re.compile(r"<[^<>|]+\|[^<>|]*>")
-
-
-def citation(snippet: str, title: str, url: str | None) -> Citation:
-    article = Article("a", title, "Éditeur & Cie", "fr", snippet, url, dt.date(2024, 3, 23))
-    spans = (Span(0, min(3, len(snippet))),) if snippet else ()
-    return Citation(snippet, spans, "a-1", 1, 1, 1.0, article)
 
 
 @settings(max_examples=200, deadline=None)
@@ -37,7 +31,7 @@ def test_any_reply_fits_block_kit_and_leaks_no_markup(
     reply = Reply(
         ReplyKind.ANSWER,
         "Voici :",
-        citations=tuple(citation(snippet, title, url) for _ in range(count)),
+        citations=tuple(make_citation(snippet, title, url, "Éditeur & Cie") for _ in range(count)),
         notice=snippet,
         examples=(snippet,),
     )

@@ -35,7 +35,6 @@ TITLES = {
     ReplyKind.COOLDOWN: "Doucement",
 }
 UNKNOWN_LINK = "lien inconnu"
-DESCRIPTIVE_TITLE = "titre descriptif"
 PASSAGE = "passage {number}/{count}"
 
 
@@ -76,30 +75,20 @@ def _fit(text: str, limit: int) -> str:
 
 
 def highlighted(citation: Citation) -> str:
-    parts, cursor = [], 0
-    for span in citation.highlights:
-        parts.append(escape(citation.snippet[cursor : span.start]))
-        parts.append(f"**{escape(citation.snippet[span.start : span.end])}**")
-        cursor = span.end
-    parts.append(escape(citation.snippet[cursor:]))
-    return "".join(parts)
+    """The snippet escaped for Discord markdown, its highlights in bold."""
+    return citation.drawn(escape, "**", "**")
 
 
 def source(article: Article) -> str:
     """Title linked to its URL when known, publisher, date: all escaped."""
     title = escape(article.title).replace("]", "\\]")  # escape_markdown handles "["
-    url = "".join((article.url or "").split())
-    if url.startswith(("http://", "https://")):
+    url = article.link()
+    if url:
         url = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
         title = f"[{title}](<{url}>)"
     else:
         title = f"{title} ({UNKNOWN_LINK})"
-    details = [escape(article.publisher)]
-    if article.published:
-        details.append(article.published.strftime("%d/%m/%Y"))
-    if article.title_is_descriptive:
-        details.append(DESCRIPTIVE_TITLE)
-    return f"{title} — {', '.join(details)}"
+    return f"{title} — {', '.join(escape(fact) for fact in article.credits())}"
 
 
 def _citation_field(number: int, citation: Citation) -> dict[str, Any]:

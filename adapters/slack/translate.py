@@ -22,7 +22,6 @@ ELLIPSIS = "…"
 UNKNOWN_LINK = "lien inconnu"
 FEEDBACK_ACTION = re.compile(r"^emad_feedback_(up|down)$")
 FEEDBACK_BUTTONS = (("up", "👍 Utile"), ("down", "👎 Pas utile"))
-DESCRIPTIVE_TITLE = "titre descriptif"
 PASSAGE = "passage {number}/{count}"
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -69,13 +68,7 @@ def _fit(text: str, limit: int) -> str:
 
 def highlighted(citation: Citation) -> str:
     """The snippet escaped for mrkdwn, its highlights in bold."""
-    parts, cursor = [], 0
-    for span in citation.highlights:
-        parts.append(escape(citation.snippet[cursor : span.start]))
-        parts.append(f"*{escape(citation.snippet[span.start : span.end])}*")
-        cursor = span.end
-    parts.append(escape(citation.snippet[cursor:]))
-    return "".join(parts)
+    return citation.drawn(escape, "*", "*")
 
 
 def _one_line(text: str) -> str:
@@ -85,18 +78,13 @@ def _one_line(text: str) -> str:
 def source(article: Article) -> str:
     """Title linked to its URL when known, publisher, date: all escaped."""
     title = escape(_one_line(article.title).replace("|", "/"))
-    url = "".join((article.url or "").split())
-    if url.startswith(("http://", "https://")):
+    url = article.link()
+    if url:
         url = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
         title = f"<{escape(url)}|{title}>"
     else:
         title = f"{title} ({UNKNOWN_LINK})"
-    details = [escape(_one_line(article.publisher))]
-    if article.published:
-        details.append(article.published.strftime("%d/%m/%Y"))
-    if article.title_is_descriptive:
-        details.append(DESCRIPTIVE_TITLE)
-    return f"{title} — {', '.join(details)}"
+    return f"{title} — {', '.join(escape(_one_line(fact)) for fact in article.credits())}"
 
 
 def _section(text: str) -> dict[str, Any]:
