@@ -24,7 +24,6 @@ from bot.settings import BotSettings
 from bot.terminal import render_reply, reply_to_dict
 
 CHAT_PROMPT = "Votre question (« aide », « sources », Ctrl-D pour quitter) > "
-log = logging.getLogger("bot")
 
 
 def _ask(core: Core, args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from bot.bootstrap import Core, build_service
@@ -58,11 +59,11 @@ async def serve_all(core: Core, service: BotService, platforms: list[Platform]) 
     return 1 if failed else 0
 
 
-def run(core: Core, chat: object) -> int:
+def run(core: Core, chat: Callable[[Core], int]) -> int:
     """Serve every configured platform; with none, explain and run `chat(core)`."""
     service = build_service(core.settings, core.engine)
     platforms, missing = configured_platforms(service)
     if not platforms:
         print("\n".join([NONE_CONFIGURED, *(f"  - {line}" for line in missing), TERMINAL_INSTEAD]))
-        return chat(core)  # type: ignore[operator,no-any-return]
+        return chat(core)
     return asyncio.run(serve_all(core, service, platforms))
