@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from bot.analysis import FrenchAnalyzer
-from bot.cooldown import Cooldown
 from bot.corpus import CorpusProblem, load_corpus
 from bot.engine import AnswerEngine
 from bot.index import PassageIndex, build_index
 from bot.index_store import corpus_key, load_index, save_index
 from bot.question import QuestionAnalyser, load_synonym_groups
-from bot.question_log import QuestionLog
-from bot.service import BotService
-from bot.settings import BotSettings
+from bot.settings import BotSettings, settings_error
+
+if TYPE_CHECKING:
+    from bot.service import BotService
+    from bot.service_settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,22 @@ def build_core(settings: BotSettings) -> Core:
     return Core(engine, problems, settings)
 
 
-def build_service(settings: BotSettings, engine: AnswerEngine) -> BotService:
+def serving_settings() -> ServiceSettings:
+    """The serving settings (cooldown, question log, watcher), read once at start-up."""
+    from bot.service_settings import ServiceSettings
+
+    try:
+        return ServiceSettings()
+    except ValidationError as error:
+        raise StartupError(settings_error(error)) from None
+
+
+def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService:
     """The door the platforms ask through: cooldown and question log around the engine."""
+    from bot.cooldown import Cooldown  # platforms only: `ask` does not need SQLite
+    from bot.question_log import QuestionLog
+    from bot.service import BotService
+
     salt = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     return BotService(
         engine,

@@ -16,11 +16,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, StartupError, build_core
+from bot.bootstrap import Core, StartupError, build_core, serving_settings
 from bot.evaluation import evaluate, read_cases
 from bot.models import Query
-from bot.platforms import settings_error
-from bot.settings import BotSettings
+from bot.settings import BotSettings, settings_error
 from bot.terminal import render_reply, reply_to_dict
 
 CHAT_PROMPT = "Votre question (« aide », « sources », Ctrl-D pour quitter) > "
@@ -93,10 +92,11 @@ def _stats(core: Core, args: argparse.Namespace) -> int:
 
     from bot.question_log import QuestionLog
 
+    path = serving_settings().database_path
     try:
-        stats = QuestionLog(core.settings.database_path).stats(limit=args.limit)
+        stats = QuestionLog(path).stats(limit=args.limit)
     except sqlite3.Error as error:
-        print(f"Journal des questions illisible ({core.settings.database_path}) : {error}", file=sys.stderr)
+        print(f"Journal des questions illisible ({path}) : {error}", file=sys.stderr)
         return 1
     sections = [
         ("Questions les plus posées", [f"{n} × {q}" for q, n in stats.most_asked]),
@@ -170,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     core = load_core()
     try:
         return handler(core, args)
+    except StartupError as error:
+        sys.exit(f"Démarrage impossible : {error}")
     except BrokenPipeError:  # the reader went away (`emad-bot ask … | head`)
         sys.stderr.close()
         return 0

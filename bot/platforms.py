@@ -12,8 +12,6 @@ import asyncio
 from collections.abc import Callable
 from typing import Protocol
 
-from pydantic import ValidationError
-
 from bot.service import BotService
 
 
@@ -34,12 +32,3 @@ class Platform(Protocol):
 
 
 PlatformFactory = Callable[[BotService], Platform]
-
-
-def settings_error(error: ValidationError) -> str:
-    """A settings error in French, naming each faulty setting, with no secret value."""
-    lines = ["Réglages invalides :"]
-    for problem in error.errors():
-        name = ".".join(str(part) for part in problem["loc"]) or "?"
-        lines.append(f"  - {name} : {problem['msg']}")
-    return "\n".join(lines)

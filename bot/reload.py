@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 
 class CorpusReloader:
-    def __init__(self, core: Core, service: BotService) -> None:
+    def __init__(self, core: Core, service: BotService, watch: bool = True) -> None:
         self._settings: BotSettings = core.settings
+        self._watch = watch
         self._known_problems = {problem.path.name for problem in core.problems}
         self._service = service
         self._lock = asyncio.Lock()
@@ -50,7 +51,7 @@ class CorpusReloader:
     async def watch(self, stop: asyncio.Event, hangup: asyncio.Event) -> None:
         """Reload on every batch of article changes, and on each `hangup`, until `stop`."""
         tasks = [asyncio.create_task(self._on_hangup(stop, hangup))]
-        if self._settings.watch_corpus:
+        if self._watch:
             tasks.append(asyncio.create_task(self._on_changes(stop)))
         await stop.wait()
         for task in tasks:

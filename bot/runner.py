@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
-from bot.bootstrap import Core, build_service
+from bot.bootstrap import Core, build_service, serving_settings
 from bot.platforms import Platform, PlatformFactory, PlatformNotConfigured, PlatformSettingsError
 from bot.reload import CorpusReloader
 from bot.service import BotService
@@ -39,7 +39,7 @@ def configured_platforms(service: BotService) -> tuple[list[Platform], list[str]
     return platforms, missing
 
 
-async def serve_all(core: Core, service: BotService, platforms: list[Platform]) -> int:
+async def serve_all(reloader: CorpusReloader, service: BotService, platforms: list[Platform]) -> int:
     stop, hangup = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -47,7 +47,7 @@ async def serve_all(core: Core, service: BotService, platforms: list[Platform]) 
     loop.add_signal_handler(signal.SIGHUP, hangup.set)
     log.info("En service : %s", ", ".join(p.name for p in platforms))
     serving = {asyncio.create_task(p.serve(stop), name=p.name) for p in platforms}
-    reloading = asyncio.create_task(CorpusReloader(core, service).watch(stop, hangup))
+    reloading = asyncio.create_task(reloader.watch(stop, hangup))
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait(serving | {stopped}, return_when=asyncio.FIRST_COMPLETED)
     failed = [task for task in done if task in serving and task.exception()]
@@ -61,9 +61,10 @@ async def serve_all(core: Core, service: BotService, platforms: list[Platform]) 
 
 def run(core: Core, chat: Callable[[Core], int]) -> int:
     """Serve every configured platform; with none, explain and run `chat(core)`."""
-    service = build_service(core.settings, core.engine)
+    serving = serving_settings()
+    service = build_service(serving, core.engine)
     platforms, missing = configured_platforms(service)
     if not platforms:
         print("\n".join([NONE_CONFIGURED, *(f"  - {line}" for line in missing), TERMINAL_INSTEAD]))
         return chat(core)
-    return asyncio.run(serve_all(core, service, platforms))
+    return asyncio.run(serve_all(CorpusReloader(core, service, serving.watch_corpus), service, platforms))

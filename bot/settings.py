@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +21,6 @@ class BotSettings(BaseSettings):
     synonyms_file: Path | None = None
     max_citations: int = Field(default=3, ge=1, le=5)
     log_level: str = "INFO"
-    cooldown_questions: int = Field(default=5, ge=1)
-    cooldown_seconds: float = Field(default=60.0, gt=0)
-    database_path: Path = Field(default=PROJECT_ROOT / "data" / "questions.sqlite3")
-    user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
-    watch_corpus: bool = True
 
     @classmethod
     def ignoring_env_file(cls, **values: Any) -> BotSettings:
@@ -35,3 +30,12 @@ class BotSettings(BaseSettings):
     @property
     def index_cache_dir(self) -> Path:
         return self.index_dir or self.corpus_dir / ".index"
+
+
+def settings_error(error: ValidationError) -> str:
+    """A settings error in French, naming each faulty setting, with no secret value."""
+    lines = ["Réglages invalides :"]
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "?"
+        lines.append(f"  - {name} : {problem['msg']}")
+    return "\n".join(lines)

@@ -16,10 +16,10 @@ from bot.settings import BotSettings
 from tests.conftest import ArticleWriter
 
 
-def started(corpus_dir: Path, **settings: object) -> tuple[CorpusReloader, BotService]:
-    core = build_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir, **settings))
+def started(corpus_dir: Path, watch: bool = True) -> tuple[CorpusReloader, BotService]:
+    core = build_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir))
     service = BotService(core.engine)
-    return CorpusReloader(core, service), service
+    return CorpusReloader(core, service, watch), service
 
 
 def cites(service: BotService, question: str) -> list[str]:
@@ -83,7 +83,7 @@ def test_sighup_style_reload_and_the_watcher_can_be_turned_off(
 ) -> None:
     write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
     write_article("b.md", "B", "Un texte sans rapport avec la question.")
-    reloader, service = started(corpus_dir, watch_corpus=False)
+    reloader, service = started(corpus_dir, watch=False)
 
     async def main() -> None:
         stop, hangup = asyncio.Event(), asyncio.Event()

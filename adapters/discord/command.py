@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, build_service
-from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError, settings_error
+from bot.bootstrap import Core, build_service, serving_settings
+from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.service import BotService
+from bot.settings import settings_error
 
 HOW_TO_ENABLE = "Discord : DISCORD_TOKEN (onglet Bot du portail développeur Discord)"
 NO_APPLICATION_ID = "Réglez DISCORD_APPLICATION_ID (onglet General Information) ou DISCORD_TOKEN."
@@ -93,7 +94,7 @@ def run(core: Core, args: argparse.Namespace) -> int:
         return 0
     if settings.token is None:
         sys.exit(f"Discord n'est pas configuré : réglez {HOW_TO_ENABLE}. Voir le README.")
-    discord_platform = DiscordPlatform(build_service(core.settings, core.engine), settings)
+    discord_platform = DiscordPlatform(build_service(serving_settings(), core.engine), settings)
 
     async def sync() -> None:
         client = discord_platform.client()

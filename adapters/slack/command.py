@@ -10,9 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, build_service
-from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError, settings_error
+from bot.bootstrap import Core, build_service, serving_settings
+from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.service import BotService
+from bot.settings import settings_error
 
 HOW_TO_ENABLE = (
     "Slack : SLACK_BOT_TOKEN (xoxb-…) avec SLACK_APP_TOKEN (xapp-…, Socket Mode) "
@@ -52,7 +53,7 @@ def register(commands: Any) -> None:
 
 def run(core: Core, args: argparse.Namespace) -> int:
     try:
-        slack = platform(build_service(core.settings, core.engine))
+        slack = platform(build_service(serving_settings(), core.engine))
     except (PlatformNotConfigured, PlatformSettingsError) as error:
         sys.exit(f"Slack n'est pas configuré : réglez {error}" if isinstance(error, PlatformNotConfigured)
                  else str(error))  # fmt: skip

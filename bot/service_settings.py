@@ -1,0 +1,30 @@
+"""The serving settings (`BOT_*` too): cooldown, question log, corpus watcher.
+
+Kept apart from `BotSettings` so that `emad-bot ask` reads (and imports) only what
+answering needs; read once when a command that serves platforms starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.settings import PROJECT_ROOT
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    cooldown_questions: int = Field(default=5, ge=1)
+    cooldown_seconds: float = Field(default=60.0, gt=0)
+    database_path: Path = Field(default=PROJECT_ROOT / "data" / "questions.sqlite3")
+    user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
+    watch_corpus: bool = True
+
+    @classmethod
+    def ignoring_env_file(cls, **values: Any) -> ServiceSettings:
+        """Settings from the environment and `values` only, not `.env` (tests)."""
+        return cls(_env_file=None, **values)  # type: ignore[call-arg]
