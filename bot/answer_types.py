@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from bot.analysis import fold
 
@@ -29,8 +30,12 @@ _NAME = re.compile(r"(?<![.!?«:\n]\s)(?<![.!?«:\n])(?<!^)\b[A-ZÀ-Ý][\w'’-]
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+# The candidate passages of a question repeat across questions; a small, bounded cache.
+_folded_passage = lru_cache(maxsize=4_096)(fold)
+
+
 def _holds(pattern: re.Pattern[str]) -> AnswerType:
-    return lambda text: pattern.search(fold(text)) is not None
+    return lambda text: pattern.search(_folded_passage(text)) is not None
 
 
 def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
