@@ -48,7 +48,7 @@ def fold(word: str) -> str:
 
 
 # Words repeat: the analysis folds each through this cache. Whole texts use `fold`.
-_fold_word = lru_cache(maxsize=200_000)(fold)
+fold_word = lru_cache(maxsize=200_000)(fold)
 
 
 def _read_word_list(name: str) -> frozenset[str]:
@@ -82,14 +82,14 @@ class FrenchAnalyzer:
     def _stem_uncached(self, word: str) -> str:
         lowered = unicodedata.normalize("NFKC", word).casefold()
         lowered = lowered.replace("œ", "oe").replace("æ", "ae")
-        return _fold_word(self._stemmer.stemWord(lowered))
+        return fold_word(self._stemmer.stemWord(lowered))
 
     def tokens(self, text: str, *, question: bool = False) -> list[Token]:
         """The content words of `text` with their offsets, stop words removed."""
         dropped = self.stop_words | self.question_words if question else self.stop_words
         kept = []
         for token in self._words(text):
-            surface = _APOSTROPHE.sub("", _fold_word(text[token.start : token.end]))
+            surface = _APOSTROPHE.sub("", fold_word(text[token.start : token.end]))
             if surface not in dropped and (len(token.term) > 1 or token.term.isdigit()):
                 kept.append(token)
         return kept
@@ -104,11 +104,11 @@ class FrenchAnalyzer:
     def _words(self, text: str) -> Iterator[Token]:
         for match in _WORD.finditer(text):
             start, word = match.start(), match.group()
-            while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and _fold_word(parts[0]) in ELISIONS:
+            while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold_word(parts[0]) in ELISIONS:
                 start += len(parts[0]) + 1
                 word = parts[1]
             word_only = _APOSTROPHE.sub("", word)
-            term = _fold_word(word_only) if _is_name(word_only) else self.stem(word_only)
+            term = fold_word(word_only) if _is_name(word_only) else self.stem(word_only)
             yield Token(term, start, start + len(word))
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from bot.analysis import fold
+from bot.analysis import fold, fold_word
 
 AnswerType = Callable[[str], bool]
 
@@ -39,11 +39,12 @@ def _holds(pattern: re.Pattern[str]) -> AnswerType:
 
 
 def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
-    known = {fold(word) for word in _WORD.findall(question)} | ignored
+    known = {fold_word(word) for word in _WORD.findall(question)} | ignored
 
     def holds_new_name(text: str) -> bool:
         return any(
-            fold(name.split("'")[-1].split("’")[-1]) not in known for name in _NAME.findall(text.lstrip())
+            fold_word(name.split("'")[-1].split("’")[-1]) not in known
+            for name in _NAME.findall(text.lstrip())
         )
 
     return holds_new_name

@@ -91,13 +91,12 @@ class Bm25Retriever:
     def load(cls, directory: Path, passage_count: int) -> Bm25Retriever:
         """Load saved postings; the arrays are memory-mapped, so start-up reads little."""
         terms = (directory / "terms.txt").read_text(encoding="utf-8").split("\n")
-        return cls(
-            terms,
-            np.load(directory / "offsets.npy", mmap_mode="r"),
-            np.load(directory / "passages.npy", mmap_mode="r"),
-            np.load(directory / "weights.npy", mmap_mode="r"),
-            passage_count,
-        )
+
+        def mapped(name: str) -> Any:
+            # A plain ndarray view of the mapping: slicing a memmap costs a subclass each time.
+            return np.load(directory / name, mmap_mode="r").view(np.ndarray)
+
+        return cls(terms, mapped("offsets.npy"), mapped("passages.npy"), mapped("weights.npy"), passage_count)
 
     @property
     def passage_count(self) -> int:

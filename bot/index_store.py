@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 
@@ -74,7 +75,10 @@ class SavedPassages(Sequence[Passage]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if not -len(self) <= index < len(self):
             raise IndexError(index)
-        index %= len(self)
+        return self._passage(index % len(self))
+
+    @lru_cache(maxsize=4_096)  # noqa: B019 - one instance per loaded index, kept for its life
+    def _passage(self, index: int) -> Passage:
         article = self._articles[self._article[index]]
         number = int(self._number[index])
         first, last = self._sentence_offsets[index], self._sentence_offsets[index + 1]
