@@ -43,7 +43,8 @@ class FakeDiscord(RecordingServer):
     async def _route(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         raw = await request.text()
-        body = json.loads(raw) if raw and request.content_type == "application/json" else {}
+        parsed = json.loads(raw) if raw and request.content_type == "application/json" else {}
+        body = parsed if isinstance(parsed, dict) else {"items": parsed}
         await self.record(f"{request.method} {path}", body)
         if path in {"/gateway", "/gateway/bot"}:
             return self._json(
@@ -59,6 +60,10 @@ class FakeDiscord(RecordingServer):
                  "bot_public": True, "bot_require_code_grant": False, "owner": ASKER,
                  "verify_key": "0", "flags": 0}
             )  # fmt: skip
+        if request.method == "PUT" and path.endswith("/commands"):  # sync: echo the commands
+            commands = json.loads(raw)
+            return self._json([c | {"id": str(next(_ids)), "application_id": APPLICATION_ID,
+                                    "version": "1"} for c in commands])  # fmt: skip
         if path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             return self._json({"interaction": {"id": interaction_id, "type": 2}})

@@ -125,3 +125,16 @@ def test_stats_show_what_to_add_and_what_was_disliked(tmp_path: Path) -> None:
     unanswered = result.stdout.split("Sans réponse")[1].split("Réponses les moins")[0]
     assert "2 × qui a fondé midjourney ?" in unanswered
     assert "👎 1 — Qui a financé ?" in result.stdout
+
+
+def test_discord_invite_asks_for_the_bot_and_command_scopes_and_little_else() -> None:
+    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "discord", "invite"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert "client_id=1100000000000000001" in url and "scope=bot+applications.commands" in url
+    permissions = int(url.split("permissions=")[1].split("&")[0])
+    # view channels, send messages (and in threads), embed links, read message history
+    assert permissions == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16)

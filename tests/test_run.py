@@ -83,3 +83,30 @@ def test_run_without_tokens_says_what_to_set_and_opens_the_harness(tmp_path: Pat
         assert "Coatue" in text
 
     asyncio.run(main())
+
+
+def test_discord_sync_publishes_the_command_to_one_guild(tmp_path: Path) -> None:
+    async def main() -> None:
+        discord = await FakeDiscord().start()
+        env = CLEAN_ENV | {
+            "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
+            "DISCORD_API_URL": f"{discord.url}/api/v10",
+            "BOT_INDEX_DIR": str(tmp_path / "index"),
+        }
+        try:
+            sync = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "discord", "sync", "--guild", "1600000000000000006",
+                cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await asyncio.wait_for(sync.communicate(), 60)
+            assert sync.returncode == 0, err.decode()
+            assert "synchronisée sur le serveur 1600000000000000006 (1 commande(s))" in out.decode()
+            (put,) = discord.of("PUT /applications/1100000000000000001/guilds/1600000000000000006/commands")
+            (command,) = put.body["items"]
+            assert command["name"] == "emad" and command["options"][0]["name"] == "question"
+            assert command["options"][0]["min_length"] == 1 and command["options"][0]["max_length"] == 1000
+            assert not discord.of("GATEWAY")  # syncing does not connect to the gateway
+        finally:
+            await discord.stop()
+
+    asyncio.run(main())
