@@ -27,13 +27,6 @@ class PassageIndex:
     passage_counts: dict[str, int]  # article slug → number of passages
 
 
-def index_of(
-    articles: Sequence[Article], passages: Sequence[Passage], retriever: PassageRetriever
-) -> PassageIndex:
-    counts = Counter(passage.article.slug for passage in passages)
-    return PassageIndex(tuple(articles), tuple(passages), retriever, dict(counts))
-
-
 def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
     """Cut every article into passages and index their analysed terms with BM25."""
     from tqdm import tqdm  # only a build shows progress
@@ -44,4 +37,6 @@ def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> Passag
     items = tqdm(indexed, desc="Analyse des passages", unit=" passages", disable=quiet)
     retriever = Bm25Retriever.build([analyzer.terms(item.indexed_text) for item in items])
     log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
-    return index_of(articles, [item.passage for item in indexed], retriever)
+    passages = tuple(item.passage for item in indexed)
+    counts = Counter(passage.article.slug for passage in passages)
+    return PassageIndex(tuple(articles), passages, retriever, dict(counts))

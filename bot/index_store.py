@@ -31,14 +31,13 @@ from bot.index import PassageIndex
 from bot.models import Article, Passage
 
 log = logging.getLogger(__name__)
-INDEX_FORMAT = 1
 _CODE = ("analysis.py", "bm25.py", "cleaning.py", "corpus.py", "passages.py", "index_store.py")
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 
 
 def corpus_key(corpus_dir: Path) -> str:
     """A fingerprint of everything the saved index depends on."""
-    digest = hashlib.sha256(f"{INDEX_FORMAT} {bm25.K1} {bm25.B}".encode())
+    digest = hashlib.sha256(f"{bm25.K1} {bm25.B}".encode())  # the format: index_store.py, below
     for name in _CODE:
         digest.update(Path(__file__).with_name(name).read_bytes())
     for name in _DATA:

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.analysis import FrenchAnalyzer, Token
@@ -76,10 +77,18 @@ class QuestionAnalyser:
         self._analyzer = analyzer
         self._groups = list(synonym_groups)
         self._vocabulary = vocabulary
-        self._terms_by_key: dict[str, list[str]] = defaultdict(list)
-        for term in vocabulary:
-            self._terms_by_key[sound_key(term)].append(term)
-        self._keys = list(self._terms_by_key)
+
+    @cached_property
+    def _terms_by_key(self) -> dict[str, list[str]]:
+        """The vocabulary by sound key, built the first time a word is unknown (not at start)."""
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for term in self._vocabulary:
+            by_key[sound_key(term)].append(term)
+        return by_key
+
+    @cached_property
+    def _sound_keys(self) -> list[str]:
+        return list(self._terms_by_key)
 
     def analyse(self, question: str) -> AnalysedQuestion:
         tokens = self._analyzer.tokens(question, question=True)
@@ -114,7 +123,7 @@ class QuestionAnalyser:
             return [Alternative((t,), SAME_SOUND_WEIGHT) for t in self._terms_by_key[key]]
         max_distance = 1 if len(key) < 8 else 2
         matches = process.extract(
-            key, self._keys, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
+            key, self._sound_keys, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
         )
         if not matches:
             return []

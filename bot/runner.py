@@ -1,4 +1,4 @@
-"""`emad-bot run`: every configured platform in one asyncio process.
+"""`emad-bot run` (and `emad-bot slack` / `discord`): platforms in one asyncio process.
 
 SIGTERM or SIGINT stops every platform cleanly (connections closed, exit 0);
 SIGHUP reloads the corpus. With no platform configured, it says which settings
@@ -22,13 +22,16 @@ from bot.service import BotService
 log = logging.getLogger(__name__)
 NONE_CONFIGURED = "Aucune plateforme configurée. Pour en activer une, réglez (dans .env) :"
 TERMINAL_INSTEAD = "En attendant, voici la session de terminal."
+SEE_README = "Voir le README."
 
 
-def configured_platforms(service: BotService) -> tuple[list[Platform], list[str]]:
-    """The platforms the settings enable, and for the others what would enable them."""
+def configured_platforms(service: BotService, only: str | None = None) -> tuple[list[Platform], list[str]]:
+    """The platforms the settings enable (or just `only`), and what would enable the others."""
     platforms: list[Platform] = []
     missing: list[str] = []
     for entry in entry_points(group="emad_bot.platforms"):
+        if only is not None and entry.name != only:
+            continue
         factory: PlatformFactory = entry.load()
         try:
             platforms.append(factory(service))
@@ -39,7 +42,7 @@ def configured_platforms(service: BotService) -> tuple[list[Platform], list[str]
     return platforms, missing
 
 
-async def serve_all(reloader: CorpusReloader, service: BotService, platforms: list[Platform]) -> int:
+async def serve_all(reloader: CorpusReloader, platforms: list[Platform]) -> int:
     stop, hangup = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -52,19 +55,27 @@ async def serve_all(reloader: CorpusReloader, service: BotService, platforms: li
     done, _ = await asyncio.wait(serving | {stopped}, return_when=asyncio.FIRST_COMPLETED)
     failed = [task for task in done if task in serving and task.exception()]
     for task in failed:
-        log.error("%s s'est arrêté sur une erreur", task.get_name(), exc_info=task.exception())
+        error = task.exception()
+        if isinstance(error, PlatformSettingsError):  # a refused token: the message says it all
+            log.error("%s s'est arrêté : %s", task.get_name(), error)
+        else:
+            log.error("%s s'est arrêté sur une erreur", task.get_name(), exc_info=error)
     stop.set()
     await asyncio.gather(*serving, reloading, stopped, return_exceptions=True)
     log.info("Arrêt terminé")
     return 1 if failed else 0
 
 
-def run(core: Core, chat: Callable[[Core], int]) -> int:
-    """Serve every configured platform; with none, explain and run `chat(core)`."""
+def run(core: Core, chat: Callable[[Core], int] | None = None, only: str | None = None) -> int:
+    """Serve every configured platform (or only the one named). With none configured,
+    explain what to set, then run `chat(core)` if given, else stop."""
     serving = serving_settings()
     service = build_service(serving, core.engine)
-    platforms, missing = configured_platforms(service)
+    platforms, missing = configured_platforms(service, only)
     if not platforms:
-        print("\n".join([NONE_CONFIGURED, *(f"  - {line}" for line in missing), TERMINAL_INSTEAD]))
+        hints = [*(f"  - {line}" for line in missing)]
+        if chat is None:
+            sys.exit("\n".join([NONE_CONFIGURED, *hints, SEE_README]))
+        print("\n".join([NONE_CONFIGURED, *hints, TERMINAL_INSTEAD]))
         return chat(core)
-    return asyncio.run(serve_all(CorpusReloader(core, service, serving.watch_corpus), service, platforms))
+    return asyncio.run(serve_all(CorpusReloader(core, service, serving.watch_corpus), platforms))

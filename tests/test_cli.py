@@ -138,3 +138,12 @@ def test_discord_invite_asks_for_the_bot_and_command_scopes_and_little_else() ->
     permissions = int(url.split("permissions=")[1].split("&")[0])
     # view channels, send messages (and in threads), embed links, read message history
     assert permissions == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16)
+
+
+def test_a_single_platform_command_without_its_settings_says_what_to_set() -> None:
+    env = {"PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "slack"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" not in result.stderr

@@ -48,8 +48,6 @@ FEEDBACK_ID = r"emad:avis:(?P<question>\d+):(?P<vote>up|down)"
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_ID):  # type: ignore[call-arg]
     """👍 or 👎 under an answer; the question id and vote live in its custom_id."""
 
-    service: BotService | None = None  # set by the client that registers the buttons
-
     def __init__(self, question_id: int, vote: str) -> None:
         super().__init__(
             discord.ui.Button(
@@ -67,8 +65,8 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
         return cls(int(match["question"]), match["vote"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service = FeedbackButton.service
-        recorded = service is not None and await asyncio.to_thread(
+        service = getattr(interaction.client, "service", None)  # the EmadClient that got the click
+        recorded = isinstance(service, BotService) and await asyncio.to_thread(
             service.record_feedback,
             self.question_id,
             "discord",
@@ -124,7 +122,6 @@ class EmadClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(emad_command(service))
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        FeedbackButton.service = service
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FeedbackButton)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, build_service, serving_settings
+from bot.bootstrap import Core
 from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.service import BotService
 from bot.settings import settings_error
@@ -48,6 +47,8 @@ class DiscordPlatform:
         return EmadClient(self._service)
 
     async def serve(self, stop: asyncio.Event) -> None:
+        import discord
+
         client = self.client()
         async with client:
             running = asyncio.create_task(client.start(self._settings.token.get_secret_value()))
@@ -55,7 +56,10 @@ class DiscordPlatform:
             await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
             await client.close()
             stopping.cancel()
-            await running  # re-raises a failed login
+            try:
+                await running  # re-raises a failed connection
+            except discord.LoginFailure:
+                raise PlatformSettingsError(LOGIN_REFUSED) from None
 
 
 def platform(service: BotService) -> Platform:
@@ -77,6 +81,10 @@ def register(commands: Any) -> None:
 
 
 def run(core: Core, args: argparse.Namespace) -> int:
+    if args.action == "run":
+        from bot.runner import run
+
+        return run(core, only="discord")
     import discord
 
     from adapters.discord.client import PERMISSIONS
@@ -94,10 +102,9 @@ def run(core: Core, args: argparse.Namespace) -> int:
         return 0
     if settings.token is None:
         sys.exit(f"Discord n'est pas configuré : réglez {HOW_TO_ENABLE}. Voir le README.")
-    discord_platform = DiscordPlatform(build_service(serving_settings(), core.engine), settings)
+    client = DiscordPlatform(BotService(core.engine), settings).client()  # registers /emad
 
     async def sync() -> None:
-        client = discord_platform.client()
         async with client:
             await client.login(settings.token.get_secret_value())
             guild = discord.Object(args.guild) if args.guild else None
@@ -107,14 +114,8 @@ def run(core: Core, args: argparse.Namespace) -> int:
             where = f"sur le serveur {args.guild}" if guild else "globalement (jusqu'à 1 h)"
             print(SYNCED.format(where=where, count=len(synced)))
 
-    async def serve() -> None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        await discord_platform.serve(stop)
-
     try:
-        asyncio.run(sync() if args.action == "sync" else serve())
+        asyncio.run(sync())
     except discord.LoginFailure:
         sys.exit(LOGIN_REFUSED)
     return 0

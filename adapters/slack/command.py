@@ -1,16 +1,14 @@
-"""`emad-bot slack`, and Slack's part in `emad-bot run`; imports no SDK until it runs."""
+"""Slack's part in `emad-bot run`, and `emad-bot slack`; imports no SDK until it runs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
-import sys
 from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, build_service, serving_settings
+from bot.bootstrap import Core
 from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.service import BotService
 from bot.settings import settings_error
@@ -52,17 +50,6 @@ def register(commands: Any) -> None:
 
 
 def run(core: Core, args: argparse.Namespace) -> int:
-    try:
-        slack = platform(build_service(serving_settings(), core.engine))
-    except (PlatformNotConfigured, PlatformSettingsError) as error:
-        sys.exit(f"Slack n'est pas configuré : réglez {error}" if isinstance(error, PlatformNotConfigured)
-                 else str(error))  # fmt: skip
+    from bot.runner import run
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        await slack.serve(stop)
-
-    asyncio.run(main())
-    return 0
+    return run(core, only="slack")
