@@ -1,37 +1,32 @@
-"""The one place that wires the core together: settings → corpus → index → engine."""
+"""The one place that wires the parts together: settings → corpus → index → engine,
+and, for the platforms, the service and the long-running process around it.
+
+Its imports run only downward (service, answer, search, corpus); the service and
+commands layers receive what it builds instead of importing it.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot.analysis import FrenchAnalyzer
-from bot.corpus import CorpusProblem, load_corpus
-from bot.engine import AnswerEngine
-from bot.index import PassageIndex, build_index
-from bot.index_store import corpus_key, load_index, save_index
-from bot.question import QuestionAnalyser, load_synonym_groups
-from bot.settings import BotSettings, settings_error
+from bot.answer.core import Core
+from bot.answer.engine import AnswerEngine
+from bot.corpus.articles import CorpusProblem, load_corpus
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.index import PassageIndex, build_index
+from bot.search.index_store import corpus_key, load_index, save_index
+from bot.search.question import QuestionAnalyser, load_synonym_groups
+from bot.settings import BotSettings, StartupError, settings_error
 
 if TYPE_CHECKING:
-    from bot.service import BotService
-    from bot.service_settings import ServiceSettings
+    from bot.service.bot_service import BotService
+    from bot.service.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-
-
-class StartupError(RuntimeError):
-    """The bot cannot start; the message says what to fix, in French."""
-
-
-@dataclass(frozen=True)
-class Core:
-    engine: AnswerEngine
-    problems: tuple[CorpusProblem, ...]
-    settings: BotSettings
 
 
 def build_core(settings: BotSettings) -> Core:
@@ -55,7 +50,7 @@ def build_core(settings: BotSettings) -> Core:
 
 def serving_settings() -> ServiceSettings:
     """The serving settings (cooldown, question log, watcher), read once at start-up."""
-    from bot.service_settings import ServiceSettings
+    from bot.service.settings import ServiceSettings
 
     try:
         return ServiceSettings()
@@ -65,9 +60,9 @@ def serving_settings() -> ServiceSettings:
 
 def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService:
     """The door the platforms ask through: cooldown and question log around the engine."""
-    from bot.cooldown import Cooldown  # platforms only: `ask` does not need SQLite
-    from bot.question_log import QuestionLog
-    from bot.service import BotService
+    from bot.service.bot_service import BotService
+    from bot.service.cooldown import Cooldown  # platforms only: `ask` does not need SQLite
+    from bot.service.question_log import QuestionLog
 
     salt = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     return BotService(
@@ -75,6 +70,18 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService
         Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
         QuestionLog(settings.database_path, salt),
     )
+
+
+def serve(core: Core, chat: Callable[[Core], int] | None = None, only: str | None = None) -> int:
+    """`emad-bot run`: serve every configured platform (or only the one named) around
+    `core`, reloading it when the corpus changes; with none configured, `chat(core)`."""
+    from bot.service.reload import CorpusReloader
+    from bot.service.runner import run
+
+    serving = serving_settings()
+    service = build_service(serving, core.engine)
+    reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
+    return run(service, reloader, chat=None if chat is None else lambda: chat(core), only=only)
 
 
 def load_or_build_index(

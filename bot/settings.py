@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class StartupError(RuntimeError):
+    """The bot cannot start; the message says what to fix, in French."""
+
+
 class BotSettings(BaseSettings):
     """`BOT_*` settings: where the articles are and how many citations a reply shows."""
 

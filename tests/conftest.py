@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer.engine import AnswerEngine
 from bot.bootstrap import build_core
-from bot.engine import AnswerEngine
 from bot.models import Article, Citation, Query, Reply, Span
 from bot.settings import BotSettings
 

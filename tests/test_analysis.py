@@ -1,6 +1,6 @@
 """French analysis: the same terms for a passage and a question that say the same thing."""
 
-from bot.analysis import FrenchAnalyzer, fold
+from bot.search.analysis import FrenchAnalyzer, fold
 
 analyzer = FrenchAnalyzer()
 

@@ -18,7 +18,7 @@ from adapters.discord.translate import (
     reply_embed,
 )
 from adapters.slack.translate import MAX_BLOCKS, SECTION_TEXT_LIMIT, question_from_text, reply_message
-from bot.engine import AnswerEngine
+from bot.answer.engine import AnswerEngine
 from bot.models import Query, ReplyKind
 from tests.conftest import ROOT
 

@@ -3,7 +3,7 @@ It asserts what a maintainer reads, never a time."""
 
 from pathlib import Path
 
-from bot.benchmark import run_benchmark
+from bot.commands.benchmark import run_benchmark
 
 
 def test_the_benchmark_writes_a_table_and_a_plot(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def test_chat_answers_until_end_of_input() -> None:
 
 def test_ask_loads_no_platform_sdk() -> None:
     code = (
-        "import sys; from bot.cli import main; main(['ask', 'Qui a financé ?']);"
+        "import sys; from bot.commands.cli import main; main(['ask', 'Qui a financé ?']);"
         "assert not {'discord', 'slack_bolt', 'slack_sdk'} & set(sys.modules), sys.modules.keys()"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -110,7 +110,7 @@ def test_an_invalid_setting_is_named_without_a_traceback() -> None:
 
 def test_stats_show_what_to_add_and_what_was_disliked(tmp_path: Path) -> None:
     from bot.models import Reply, ReplyKind
-    from bot.question_log import QuestionLog
+    from bot.service.question_log import QuestionLog
 
     log = QuestionLog(tmp_path / "q.sqlite3")
     for _ in range(2):

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from bot.cleaning import clean_body, tweet_as_text
-from bot.corpus import load_corpus
+from bot.corpus.articles import load_corpus
+from bot.corpus.cleaning import clean_body, tweet_as_text
 from tests.conftest import ROOT, ArticleWriter, ask, engine_for
 
 TWEET = (

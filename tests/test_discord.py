@@ -13,11 +13,11 @@ import discord
 import pytest
 
 from adapters.discord.client import EmadClient
-from bot.cooldown import Cooldown
-from bot.engine import AnswerEngine
+from bot.answer.engine import AnswerEngine
 from bot.models import Query, Reply
-from bot.question_log import QuestionLog
-from bot.service import BotService
+from bot.service.bot_service import BotService
+from bot.service.cooldown import Cooldown
+from bot.service.question_log import QuestionLog
 from tests.conftest import BrokenEngine
 from tests.fake_discord import (
     BOT_USER,

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis import fold
-from bot.engine import MAX_QUESTION_CHARS, AnswerEngine
+from bot.answer.engine import MAX_QUESTION_CHARS, AnswerEngine
+from bot.answer.snippets import ELLIPSIS, MAX_SNIPPET_CHARS
 from bot.models import ReplyKind
-from bot.snippets import ELLIPSIS, MAX_SNIPPET_CHARS
+from bot.search.analysis import fold
 from tests.conftest import ArticleWriter, ask, engine_for
 
 

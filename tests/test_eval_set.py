@@ -1,7 +1,7 @@
 """Answer quality on our own question set: a drop below the figures reached fails."""
 
-from bot.engine import AnswerEngine
-from bot.evaluation import evaluate, read_cases
+from bot.answer.engine import AnswerEngine
+from bot.commands.evaluation import evaluate, read_cases
 from tests.conftest import ROOT
 
 # Figures reached on tests/eval_questions.jsonl; a drop below them fails.

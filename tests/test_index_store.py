@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index_store import corpus_key
+from bot.search.index_store import corpus_key
 from tests.conftest import ArticleWriter, ask, engine_for
 
 

@@ -7,10 +7,10 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.bm25 import Bm25Retriever, lucene_idf_bm25
+from bot.corpus.passages import passages_of, split_sentences
 from bot.models import Article
-from bot.passages import passages_of, split_sentences
-from bot.retrieval import Alternative, Concept, lucene_idf
+from bot.search.bm25 import Bm25Retriever, lucene_idf_bm25
+from bot.search.retrieval import Alternative, Concept, lucene_idf
 
 
 def test_sentences_end_at_final_punctuation_not_at_abbreviations() -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from bot.bootstrap import build_core
 from bot.models import Query
-from bot.reload import CorpusReloader
-from bot.service import BotService
+from bot.service.bot_service import BotService
+from bot.service.reload import CorpusReloader
 from bot.settings import BotSettings
 from tests.conftest import ArticleWriter
 
@@ -19,7 +19,7 @@ from tests.conftest import ArticleWriter
 def started(corpus_dir: Path, watch: bool = True) -> tuple[CorpusReloader, BotService]:
     core = build_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir))
     service = BotService(core.engine)
-    return CorpusReloader(core, service, watch), service
+    return CorpusReloader(core, service, build_core, watch), service
 
 
 def cites(service: BotService, question: str) -> list[str]:
@@ -62,7 +62,7 @@ def test_a_change_under_corpus_reloads_in_the_background(
     write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
     write_article("b.md", "B", "Un texte sans rapport avec la question.")
     reloader, service = started(corpus_dir)
-    caplog.set_level(logging.INFO, logger="bot.reload")
+    caplog.set_level(logging.INFO, logger="bot.service.reload")
 
     async def main() -> None:
         stop, hangup = asyncio.Event(), asyncio.Event()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cooldown import Cooldown
-from bot.engine import AnswerEngine
+from bot.answer.engine import AnswerEngine
 from bot.models import Query, ReplyKind
-from bot.question_log import QuestionLog
-from bot.service import BotService
+from bot.service.bot_service import BotService
+from bot.service.cooldown import Cooldown
+from bot.service.question_log import QuestionLog
 from tests.conftest import ROOT
 
 
@@ -89,7 +89,7 @@ def test_a_locked_database_never_stops_the_answers(engine: AnswerEngine, tmp_pat
 def test_a_killed_process_loses_no_recorded_question(tmp_path: Path) -> None:
     path = tmp_path / "q.sqlite3"
     script = (
-        "import sys; from pathlib import Path; from bot.question_log import QuestionLog;"
+        "import sys; from pathlib import Path; from bot.service.question_log import QuestionLog;"
         "from bot.models import Reply, ReplyKind; log = QuestionLog(Path(sys.argv[1]))\n"
         "for n in range(50):\n"
         "    log.record('slack', 'U1', Reply(ReplyKind.NOT_FOUND, '', question=f'q{n}'), 1.0)\n"

@@ -19,10 +19,10 @@ from pydantic import SecretStr
 from adapters.slack.listeners import build_app
 from adapters.slack.server import EVENTS_PATH, bound_port, serve, start_http, web_client
 from adapters.slack.settings import SlackSettings
-from bot.cooldown import Cooldown
-from bot.engine import AnswerEngine
-from bot.question_log import QuestionLog
-from bot.service import BotService
+from bot.answer.engine import AnswerEngine
+from bot.service.bot_service import BotService
+from bot.service.cooldown import Cooldown
+from bot.service.question_log import QuestionLog
 from tests.conftest import ArticleWriter, BrokenEngine, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 

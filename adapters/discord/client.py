@@ -18,9 +18,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord.translate import DiscordMessage, question_from_message, reply_embed
-from bot import messages
+from bot.answer import messages
 from bot.models import Query, Reply
-from bot.service import BotService
+from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core
-from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
-from bot.service import BotService
+from bot.answer.core import Core
+from bot.service.bot_service import BotService
+from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.settings import settings_error
 
 HOW_TO_ENABLE = "Discord : DISCORD_TOKEN (onglet Bot du portail développeur Discord)"
@@ -82,9 +82,9 @@ def register(commands: Any) -> None:
 
 def run(core: Core, args: argparse.Namespace) -> int:
     if args.action == "run":
-        from bot.runner import run
+        from bot.bootstrap import serve
 
-        return run(core, only="discord")
+        return serve(core, only="discord")
     import discord
 
     from adapters.discord.client import PERMISSIONS

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core
-from bot.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
-from bot.service import BotService
+from bot.answer.core import Core
+from bot.service.bot_service import BotService
+from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.settings import settings_error
 
 HOW_TO_ENABLE = (
@@ -50,6 +50,6 @@ def register(commands: Any) -> None:
 
 
 def run(core: Core, args: argparse.Namespace) -> int:
-    from bot.runner import run
+    from bot.bootstrap import serve
 
-    return run(core, only="slack")
+    return serve(core, only="slack")

@@ -28,9 +28,9 @@ from adapters.slack.translate import (
     question_from_text,
     reply_message,
 )
-from bot import messages
+from bot.answer import messages
 from bot.models import Query, Reply
-from bot.service import BotService
+from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 SEEN_EVENTS_KEPT = 10_000

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import build_app
 from adapters.slack.settings import SlackSettings
-from bot.service import BotService
+from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

@@ -14,10 +14,9 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
-from bot.bootstrap import Core, build_service, serving_settings
-from bot.platforms import Platform, PlatformFactory, PlatformNotConfigured, PlatformSettingsError
-from bot.reload import CorpusReloader
-from bot.service import BotService
+from bot.service.bot_service import BotService
+from bot.service.platforms import Platform, PlatformFactory, PlatformNotConfigured, PlatformSettingsError
+from bot.service.reload import CorpusReloader
 
 log = logging.getLogger(__name__)
 NONE_CONFIGURED = "Aucune plateforme configurée. Pour en activer une, réglez (dans .env) :"
@@ -66,16 +65,19 @@ async def serve_all(reloader: CorpusReloader, platforms: list[Platform]) -> int:
     return 1 if failed else 0
 
 
-def run(core: Core, chat: Callable[[Core], int] | None = None, only: str | None = None) -> int:
+def run(
+    service: BotService,
+    reloader: CorpusReloader,
+    chat: Callable[[], int] | None = None,
+    only: str | None = None,
+) -> int:
     """Serve every configured platform (or only the one named). With none configured,
-    explain what to set, then run `chat(core)` if given, else stop."""
-    serving = serving_settings()
-    service = build_service(serving, core.engine)
+    explain what to set, then run `chat()` if given, else stop."""
     platforms, missing = configured_platforms(service, only)
     if not platforms:
         hints = [*(f"  - {line}" for line in missing)]
         if chat is None:
             sys.exit("\n".join([NONE_CONFIGURED, *hints, SEE_README]))
         print("\n".join([NONE_CONFIGURED, *hints, TERMINAL_INSTEAD]))
-        return chat(core)
-    return asyncio.run(serve_all(CorpusReloader(core, service, serving.watch_corpus), platforms))
+        return chat()
+    return asyncio.run(serve_all(reloader, platforms))

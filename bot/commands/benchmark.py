@@ -30,15 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from bot.analysis import FrenchAnalyzer
-from bot.bm25 import lucene_idf_bm25
 from bot.bootstrap import build_core
-from bot.corpus import load_corpus
-from bot.index import build_index
-from bot.index_store import corpus_key, load_index, save_index
+from bot.commands.terminal import render_reply, reply_to_dict
+from bot.corpus.articles import load_corpus
 from bot.models import Query
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.bm25 import lucene_idf_bm25
+from bot.search.index import build_index
+from bot.search.index_store import corpus_key, load_index, save_index
 from bot.settings import PROJECT_ROOT, BotSettings
-from bot.terminal import render_reply, reply_to_dict
 
 PARAGRAPHS_PER_ARTICLE = 20
 _WORD = re.compile(r"[^\W\d_]{2,}")

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.bootstrap import Core, StartupError, build_core, serving_settings
-from bot.evaluation import evaluate, read_cases
+from bot.answer.core import Core
+from bot.bootstrap import build_core, serving_settings
+from bot.commands.evaluation import evaluate, read_cases
+from bot.commands.terminal import render_reply, reply_to_dict
 from bot.models import Query
-from bot.settings import BotSettings, settings_error
-from bot.terminal import render_reply, reply_to_dict
+from bot.settings import BotSettings, StartupError, settings_error
 
 CHAT_PROMPT = "Votre question (« aide », « sources », Ctrl-D pour quitter) > "
 
@@ -74,7 +75,7 @@ def _eval(core: Core, args: argparse.Namespace) -> int:
 
 
 def _bench(core: Core, args: argparse.Namespace) -> int:
-    from bot.benchmark import run_benchmark
+    from bot.commands.benchmark import run_benchmark
 
     sizes = [int(size) for size in args.sizes.split(",")]
     print(run_benchmark(sizes, args.questions, args.out, baselines=not args.no_baselines))
@@ -82,15 +83,15 @@ def _bench(core: Core, args: argparse.Namespace) -> int:
 
 
 def _run(core: Core, args: argparse.Namespace) -> int:
-    from bot.runner import run
+    from bot.bootstrap import serve
 
-    return run(core, lambda core: _chat(core, args))
+    return serve(core, lambda core: _chat(core, args))
 
 
 def _stats(core: Core, args: argparse.Namespace) -> int:
     import sqlite3
 
-    from bot.question_log import QuestionLog
+    from bot.service.question_log import QuestionLog
 
     path = serving_settings().database_path
     try:

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.analysis import fold
-from bot.engine import AnswerEngine
+from bot.answer.engine import AnswerEngine
 from bot.models import Query, ReplyKind
+from bot.search.analysis import fold
 
 
 @dataclass(frozen=True)

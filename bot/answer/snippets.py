@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.analysis import FrenchAnalyzer, Token
-from bot.answer_types import AnswerType
+from bot.answer.answer_types import AnswerType
 from bot.models import Passage, Span
+from bot.search.analysis import FrenchAnalyzer, Token
 
 MAX_SNIPPET_CHARS = 300
 ELLIPSIS = "…"

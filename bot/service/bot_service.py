@@ -14,10 +14,10 @@ import time
 from dataclasses import replace
 from typing import Protocol
 
-from bot import messages
-from bot.cooldown import Cooldown
+from bot.answer import messages
 from bot.models import Query, Reply, ReplyKind
-from bot.question_log import QuestionLog
+from bot.service.cooldown import Cooldown
+from bot.service.question_log import QuestionLog
 
 log = logging.getLogger("bot.questions")
 

@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.analysis import FrenchAnalyzer
-from bot.bm25 import Bm25Retriever
+from bot.corpus.passages import passages_of
 from bot.models import Article, Passage
-from bot.passages import passages_of
-from bot.retrieval import PassageRetriever
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.bm25 import Bm25Retriever
+from bot.search.retrieval import PassageRetriever
 
 log = logging.getLogger(__name__)
 PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar

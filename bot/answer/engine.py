@@ -10,15 +10,15 @@ rather than answered with a weak match.
 
 from __future__ import annotations
 
-from bot import messages
-from bot.analysis import FrenchAnalyzer
-from bot.answer_types import AnswerType, expected_answer
-from bot.index import PassageIndex
+from bot.answer import messages
+from bot.answer.answer_types import AnswerType, expected_answer
+from bot.answer.sanitize import clean_question
+from bot.answer.snippets import make_snippet
 from bot.models import Citation, Query, Reply, ReplyKind
-from bot.question import AnalysedQuestion, QuestionAnalyser
-from bot.retrieval import Concept, ScoredPassage
-from bot.sanitize import clean_question
-from bot.snippets import make_snippet
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.index import PassageIndex
+from bot.search.question import AnalysedQuestion, QuestionAnalyser
+from bot.search.retrieval import Concept, ScoredPassage
 
 MAX_QUESTION_CHARS = 1000
 MIN_COVERAGE = 0.5

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from bot.analysis import fold, fold_word
+from bot.search.analysis import fold, fold_word
 
 AnswerType = Callable[[str], bool]
 

@@ -1,7 +1,7 @@
 """rank-bm25's Okapi BM25, answered from precomputed postings.
 
 The model is rank-bm25's: `BM25Okapi` counts the terms and lengths, with its k1
-and b, and Lucene's IDF (see `bot.retrieval`). rank-bm25 then scores a question
+and b, and Lucene's IDF (see `bot.search.retrieval`). rank-bm25 then scores a question
 by looping over every passage; instead, each term's BM25 weight in each passage
 that holds it is computed once, at indexing, into NumPy arrays (postings). A
 question costs time in proportion to the passages that contain its terms, and
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.retrieval import Concept, ScoredPassage, lucene_idf
+from bot.search.retrieval import Concept, ScoredPassage, lucene_idf
 
 K1 = 1.5
 B = 0.75
@@ -39,7 +39,7 @@ def lucene_idf_bm25(corpus: list[list[str]], k1: float = K1, b: float = B) -> An
 
 
 class Bm25Retriever:
-    """Okapi BM25 over analysed passages; implements `bot.retrieval.PassageRetriever`."""
+    """Okapi BM25 over analysed passages; implements `bot.search.retrieval.PassageRetriever`."""
 
     def __init__(
         self,

@@ -23,15 +23,23 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from bot import bm25
-from bot.bm25 import Bm25Retriever
-from bot.corpus import CorpusProblem
+from bot.corpus.articles import CorpusProblem
 from bot.data import DATA_DIR
-from bot.index import PassageIndex
 from bot.models import Article, Passage
+from bot.search import bm25
+from bot.search.bm25 import Bm25Retriever
+from bot.search.index import PassageIndex
 
 log = logging.getLogger(__name__)
-_CODE = ("analysis.py", "bm25.py", "cleaning.py", "corpus.py", "passages.py", "index_store.py")
+_BOT = Path(__file__).resolve().parent.parent
+_CODE = (
+    "search/analysis.py",
+    "search/bm25.py",
+    "corpus/cleaning.py",
+    "corpus/articles.py",
+    "corpus/passages.py",
+    "search/index_store.py",
+)
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 
 
@@ -39,7 +47,7 @@ def corpus_key(corpus_dir: Path) -> str:
     """A fingerprint of everything the saved index depends on."""
     digest = hashlib.sha256(f"{bm25.K1} {bm25.B}".encode())  # the format: index_store.py, below
     for name in _CODE:
-        digest.update(Path(__file__).with_name(name).read_bytes())
+        digest.update((_BOT / name).read_bytes())
     for name in _DATA:
         digest.update((DATA_DIR / name).read_bytes())
     for path in sorted(corpus_dir.glob("*.md")):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bot.analysis import FrenchAnalyzer, Token
 from bot.data import read_data
-from bot.retrieval import Alternative, Concept
+from bot.search.analysis import FrenchAnalyzer, Token
+from bot.search.retrieval import Alternative, Concept
 
 SYNONYM_WEIGHT = 0.8
 SAME_SOUND_WEIGHT = 0.8

@@ -71,7 +71,7 @@ def parse_article(slug: str, text: str) -> Article:
         raise ArticleFileError("fichier vide")
     import yaml  # only when articles are (re)indexed, not when a saved index serves
 
-    from bot.cleaning import clean_body
+    from bot.corpus.cleaning import clean_body
 
     header_text, raw_body = _split_header(text)
     try:

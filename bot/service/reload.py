@@ -11,18 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from bot.bootstrap import Core, StartupError, build_core
-from bot.service import BotService
-from bot.settings import BotSettings
+from bot.answer.core import Core
+from bot.service.bot_service import BotService
+from bot.settings import BotSettings, StartupError
 
 log = logging.getLogger(__name__)
 
 
 class CorpusReloader:
-    def __init__(self, core: Core, service: BotService, watch: bool = True) -> None:
+    def __init__(
+        self,
+        core: Core,
+        service: BotService,
+        build_core: Callable[[BotSettings], Core],
+        watch: bool = True,
+    ) -> None:
         self._settings: BotSettings = core.settings
+        self._build_core = build_core
         self._watch = watch
         self._known_problems = {problem.path.name for problem in core.problems}
         self._service = service
@@ -33,7 +41,7 @@ class CorpusReloader:
         async with self._lock:
             started = time.perf_counter()
             try:
-                core = await asyncio.to_thread(build_core, self._settings)
+                core = await asyncio.to_thread(self._build_core, self._settings)
             except StartupError as error:
                 log.error("Rechargement refusé, l'index actuel continue de servir : %s", error)
                 return False

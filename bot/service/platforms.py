@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.service import BotService
+from bot.service.bot_service import BotService
 
 
 class PlatformNotConfigured(Exception):
