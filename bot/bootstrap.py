@@ -43,7 +43,7 @@ def build_core(settings: BotSettings) -> Core:
         raise StartupError(
             f"liste de synonymes illisible : {settings.synonyms_file} ({error.strerror})"
         ) from None
-    questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary())
+    questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary(), index.surfaces)
     engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
     return Core(engine, problems, settings)
 

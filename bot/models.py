@@ -105,12 +105,23 @@ class Citation:
 
 
 class ReplyKind(StrEnum):
+    """What a reply is. `ANSWER` is confident; `CLOSEST` cites the nearest passages
+    with a warning that they may not answer exactly; `SMALL_TALK` answers a greeting,
+    thanks or a question about the bot, without citations."""
+
     ANSWER = "answer"
+    CLOSEST = "closest"
     NOT_FOUND = "not_found"
+    SMALL_TALK = "small_talk"
     HELP = "help"
     SOURCES = "sources"
     ERROR = "error"
     COOLDOWN = "cooldown"
+
+    @property
+    def cites(self) -> bool:
+        """An answer, confident or hedged: posted publicly, with feedback buttons."""
+        return self in (ReplyKind.ANSWER, ReplyKind.CLOSEST)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """What kind of answer a question expects, from its interrogative word.
 
-"Quand …" asks for a date, "Combien …" for an amount, "Qui …" for somebody the
-question does not already name. A passage that holds that kind of answer can
+"Quand …" (or "en quelle année", "quel mois"…) asks for a date, "Combien …" for
+an amount, "Qui …" for somebody the question does not already name, "Pourquoi …"
+for a reason (car, parce que, afin de, sa décision…). A passage that holds that kind of answer can
 answer the question; one that does not, cannot: the engine ranks the first kind
 before the second (among passages that cover the question well enough), and
 snippets prefer the sentences that hold it. Other questions are left as they are.
@@ -50,13 +51,41 @@ def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
     return holds_new_name
 
 
+# A reason: the words French uses to give a cause or a purpose.
+_REASON = re.compile(
+    r"\b(?:car|parce qu|puisqu|afin|raison|cause|explique|expliquer|suite a|en raison|grace a"
+    r"|c'est pourquoi|du fait|motiv|decid|decision|vis(?:e|ait)|objectif|conviction|croi[st])"
+)
+# "En quelle année", "quel mois", "à quelle date": a date, like "quand".
+_ASKS_DATE = re.compile(r"\b(?:quel(?:le)?s? (?:annee|mois|date|jour|epoque|periode)|a quel moment)\b")
+
+
+def asks_date(question: str) -> bool:
+    return _ASKS_DATE.search(fold(question)) is not None
+
+
+_DATE_NOUNS = frozenset({"annee", "mois", "date", "jour", "epoque", "periode", "moment"})
+_WHICH_NOUN = re.compile(r"\b(quel(?:le)?s?)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+def date_words_asked(question: str) -> str:
+    """The question without the words that only ask for a date ("en quel mois et
+    quelle année Emad a-t-il démissionné" asks about "démissionné", not "mois")."""
+    return _WHICH_NOUN.sub(lambda m: " " if fold(m.group(2)) in _DATE_NOUNS else m.group(), question)
+
+
 def expected_answer(question: str, stop_words: frozenset[str]) -> AnswerType | None:
     """What an answer should hold, if the question's first interrogative says so."""
-    for word in _WORD.findall(fold(question)):
+    folded = fold(question)
+    if _ASKS_DATE.search(folded):
+        return _holds(_DATE)
+    for word in _WORD.findall(folded):
         if word == "quand":
             return _holds(_DATE)
         if word == "combien":
             return _holds(_AMOUNT)
         if word == "qui":
             return _names_other_than(question, stop_words)
+        if word == "pourquoi":
+            return _holds(_REASON)
     return None

@@ -1,30 +1,35 @@
 """The answer core: a `Query` in, a `Reply` out, the same for every platform.
 
-Commands (`aide`, `sources`) are told apart from questions here, once. A
-question is answered only with passages that cover enough of what it asks:
-each concept weighs its IDF (a word the corpus never uses weighs the most), and
-a passage must cover at least `MIN_COVERAGE` of that weight. So "Qui est le PDG
-de Google ?" finds passages about the PDG but none about Google, and is refused
-rather than answered with a weak match.
+Commands (`aide`, `sources`) and small talk are told apart from questions here,
+once. Chat French is written out ("pk" → "pourquoi"), polite words are dropped,
+and an English question is answered from the French articles with a line saying
+so. Then `bot.answer.answerability` decides between three outcomes: a confident
+answer, the closest passages with a warning, or a refusal when the question is
+about something the articles never mention.
 """
 
 from __future__ import annotations
 
 from bot.answer import messages
-from bot.answer.answer_types import AnswerType, expected_answer
+from bot.answer.answer_types import AnswerType, asks_date, date_words_asked, expected_answer
+from bot.answer.answerability import CLOSEST_COVERAGE, CONFIDENT_COVERAGE, Weighing, weigh
+from bot.answer.language import LanguageGuesser
 from bot.answer.sanitize import clean_question
+from bot.answer.small_talk import SmallTalk
 from bot.answer.snippets import make_snippet
 from bot.models import Citation, Query, Reply, ReplyKind
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.index import PassageIndex
-from bot.search.question import AnalysedQuestion, QuestionAnalyser
-from bot.search.retrieval import Concept, ScoredPassage
+from bot.search.question import QuestionAnalyser
+from bot.search.retrieval import ScoredPassage
+from bot.search.typed_french import TypedFrench
 
 MAX_QUESTION_CHARS = 1000
-MIN_COVERAGE = 0.5
 MIN_RELATIVE_SCORE = 0.3  # a second or third citation scores at least this × the first
 NEAR_DUPLICATE = 0.7  # snippets sharing this much of their terms are cited once
+PASSAGE_SHARE = 0.25  # how much the passage's BM25 score counts beside its snippet's
 _CANDIDATES = 20
+_SNIPPET_CANDIDATES = 10
 
 
 class AnswerEngine:
@@ -41,6 +46,9 @@ class AnswerEngine:
         self._analyzer = analyzer
         self._questions = questions
         self._max_citations = max_citations
+        self._typed_french = TypedFrench()
+        self._small_talk = SmallTalk(analyzer.stop_words)
+        self.languages = LanguageGuesser()
 
     def answer(self, query: Query) -> Reply:
         notice = None
@@ -55,50 +63,64 @@ class AnswerEngine:
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = messages.TRUNCATED.format(limit=MAX_QUESTION_CHARS)
-        expected = expected_answer(text, self._analyzer.stop_words)
-        citations = self._cite(self._questions.analyse(text), expected)
+        written_out = self._typed_french.write_out(text)
+        if self._small_talk.is_small_talk(written_out):
+            return Reply(
+                ReplyKind.SMALL_TALK, messages.SMALL_TALK, examples=messages.EXAMPLE_QUESTIONS, question=text
+            )
+        english = self.languages.is_english(text)
+        kind, citations = self._cite(written_out, english)
         if not citations:
             return Reply(
                 ReplyKind.NOT_FOUND,
-                messages.NOT_FOUND,
+                _in_english(messages.NOT_FOUND, english),
                 examples=messages.EXAMPLE_QUESTIONS,
                 notice=notice,
                 question=text,
             )
-        return Reply(ReplyKind.ANSWER, messages.ANSWER, citations=citations, notice=notice, question=text)
+        intro = messages.ANSWER if kind is ReplyKind.ANSWER else messages.CLOSEST
+        return Reply(kind, _in_english(intro, english), citations=citations, notice=notice, question=text)
 
-    def _cite(self, question: AnalysedQuestion, expected: AnswerType | None) -> tuple[Citation, ...]:
+    def _cite(self, text: str, english: bool) -> tuple[ReplyKind, tuple[Citation, ...]]:
+        asked = date_words_asked(text) if asks_date(text) else text
+        question = self._questions.analyse(asked, language="en" if english else "fr")
         concepts = question.concepts
         if not concepts:
-            return ()
+            return ReplyKind.NOT_FOUND, ()
         retriever = self.index.retriever
-        importance = [self._importance(concept) for concept in concepts]
-        total = sum(importance)
-        weights = {
-            term: retriever.idf(term) * alternative.weight
-            for concept in concepts
-            for alternative in concept.alternatives
-            for term in alternative.terms
-        }
-        candidates = [
-            found
-            for found in retriever.search(concepts, _CANDIDATES)
-            if self._coverage(found, importance, total) >= MIN_COVERAGE
-        ]
-        if not candidates:
-            return ()
-        best_score = candidates[0].score
-        # Passages holding the expected kind of answer first, each group by score.
-        candidates.sort(key=lambda found: not self._holds_answer(found, expected))
+        weighing = weigh(concepts, retriever)
+        if weighing.unknown_subjects:
+            return ReplyKind.NOT_FOUND, ()
+        concepts = weighing.boosted(concepts)
+        expected = expected_answer(text, self._analyzer.stop_words)
+        weights: dict[str, tuple[int, float]] = {}
+        for number, (concept, importance) in enumerate(zip(concepts, weighing.importance, strict=True)):
+            for alternative in concept.alternatives:
+                for term in alternative.terms:
+                    weight = importance * alternative.weight
+                    if weight > weights.get(term, (0, 0.0))[1]:
+                        weights[term] = (number, weight)
+        found = [f for f in retriever.search(concepts, _CANDIDATES) if weighing.coverage(f) >= CLOSEST_COVERAGE]
+        if not found:
+            return ReplyKind.NOT_FOUND, ()
+        # Second stage: the best sentences of the best passages, ranked by what they hold
+        # of the question (and the kind of answer it expects), then by their passage's score.
+        best_score = found[0].score
+        ranked = []
+        for candidate in found[:_SNIPPET_CANDIDATES]:
+            if candidate.score < MIN_RELATIVE_SCORE * best_score:
+                continue
+            passage = self.index.passages[candidate.index]
+            snippet = make_snippet(passage, self._analyzer, weights, expected, weighing.total)
+            rank = snippet.score + PASSAGE_SHARE * candidate.score / best_score
+            ranked.append((rank, candidate, passage, snippet))
+        ranked.sort(key=lambda item: -item[0])
+        kind = ReplyKind.ANSWER if _confident(weighing, ranked[0][1]) else ReplyKind.CLOSEST
         citations: list[Citation] = []
         seen_terms: list[frozenset[str]] = []
-        for found in candidates:
+        for rank, _, passage, snippet in ranked:
             if len(citations) == self._max_citations:
                 break
-            if found.score < MIN_RELATIVE_SCORE * best_score:
-                continue
-            passage = self.index.passages[found.index]
-            snippet = make_snippet(passage, self._analyzer, weights, expected)
             if any(_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
                 continue
             seen_terms.append(snippet.terms)
@@ -109,33 +131,23 @@ class AnswerEngine:
                     passage_id=passage.id,
                     passage_number=passage.number,
                     passage_count=self.index.passage_counts[passage.article.slug],
-                    score=round(found.score, 4),
+                    score=round(rank, 4),
                     article=passage.article,
                 )
             )
-        return tuple(citations)
+        return kind, tuple(citations)
 
     def _holds_answer(self, found: ScoredPassage, expected: AnswerType | None) -> bool:
         return expected is not None and expected(self.index.passages[found.index].text)
 
-    def _importance(self, concept: Concept) -> float:
-        """How much a concept weighs in the question: the IDF of the question's own
-        words, or else of what they resolve to (synonyms, close spellings); a word
-        the corpus cannot match at all weighs the most."""
-        retriever = self.index.retriever
-        vocabulary = retriever.vocabulary()
-        for terms in (
-            concept.asked,
-            [t for alternative in concept.alternatives for t in alternative.terms],
-        ):
-            known = [retriever.idf(term) for term in terms if term in vocabulary]
-            if known:
-                return max(known)
-        return max(retriever.idf(term) for term in concept.asked)
 
-    @staticmethod
-    def _coverage(found: ScoredPassage, importance: list[float], total: float) -> float:
-        return sum(w * m for w, m in zip(importance, found.matched, strict=True)) / total
+
+def _confident(weighing: Weighing, found: ScoredPassage) -> bool:
+    return weighing.surely_covered(found) >= CONFIDENT_COVERAGE
+
+
+def _in_english(text: str, english: bool) -> str:
+    return f"{messages.ENGLISH}\n{text}" if english else text
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:

@@ -16,6 +16,16 @@ HELP = (
     "Commandes : « aide » affiche ce message, « sources » liste les articles."
 )
 ANSWER = "Voici ce que disent les articles :"
+CLOSEST = (
+    "Je ne suis pas certain que les articles répondent exactement à cette question ; "
+    "voici les passages les plus proches :"
+)
+SMALL_TALK = (
+    "Bonjour ! Je suis emad-bot, un bot : je réponds aux questions sur la saga "
+    "Emad Mostaque / Stability AI par des extraits d'articles de presse, chacun avec sa source. "
+    "Essayez par exemple :"
+)
+ENGLISH = "I answer from French news articles, so the passages below are quoted in French."
 NOT_FOUND = (
     "Je n'ai rien trouvé dans les articles sur cette question. "
     "Essayez d'autres mots, ou une de ces questions :"

@@ -1,15 +1,14 @@
 """French text analysis, the same for passages and questions.
 
-A word becomes a term by: Unicode normalisation (NFKC), case folding, œ/æ
-expanded, elisions stripped (l', d', qu', jusqu', … with ' or ’), Snowball
-French stemming, then accents folded. Hyphens and other punctuation separate
-words (so "a-t-il" is three words). Stop words are dropped; questions also drop
+A word becomes a term by: Unicode normalisation (NFKC), case folding, elisions
+stripped (l', d', qu', jusqu', … with ' or ’), its lemma (simplemma: "vient" →
+"venir"), accents folded and œ/æ expanded, then Snowball French stemming.
+Hyphens and other punctuation separate words (so "a-t-il" is three words). Stop words are dropped; questions also drop
 interrogatives ("quand", "pourquoi", …).
 
 Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed.
-Stemming runs before accent folding because the French Snowball rules rely on
-accents ("levée" → "lev"); questions typed without accents still reach the right
-term through `bot.query`'s fuzzy fallback.
+Lemmas need the accents, so they come first; stemming comes after folding, so that
+a word typed without accents ("demissionne") gets the same term as the article's.
 """
 
 from __future__ import annotations
@@ -23,10 +22,12 @@ from functools import lru_cache
 import Stemmer
 
 from bot.data import read_data
+from bot.search.lexicon import lemma
 
 ELISIONS = frozenset(
     {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 )
+MAX_QUESTION_WORD = 30  # characters; "anticonstitutionnellement" has 25
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _APOSTROPHE = re.compile(r"['’]")
 
@@ -72,8 +73,11 @@ class FrenchAnalyzer:
             stop_words if stop_words is not None else _read_word_list("stopwords_fr.txt")
         )
         self.question_words = frozenset(
-            question_words if question_words is not None else _read_word_list("question_words_fr.txt")
+            question_words
+            if question_words is not None
+            else _read_word_list("question_words_fr.txt") | _read_word_list("politeness_fr.txt")
         )
+        self._question_dropped = self.stop_words | self.question_words
         self._stemmer = Stemmer.Stemmer("french")
         self.stem = lru_cache(maxsize=100_000)(self._stem_uncached)
         # Snippets re-read the few passages a question cites; they repeat across questions.
@@ -81,16 +85,19 @@ class FrenchAnalyzer:
 
     def _stem_uncached(self, word: str) -> str:
         lowered = unicodedata.normalize("NFKC", word).casefold()
-        lowered = lowered.replace("œ", "oe").replace("æ", "ae")
-        return fold_word(self._stemmer.stemWord(lowered))
+        return str(self._stemmer.stemWord(fold_word(lemma(lowered))))
 
     def tokens(self, text: str, *, question: bool = False) -> list[Token]:
-        """The content words of `text` with their offsets, stop words removed."""
-        dropped = self.stop_words | self.question_words if question else self.stop_words
+        """The content words of `text` with their offsets, stop words removed (and, in a
+        question, interrogatives, polite words and "words" too long to be words)."""
+        dropped = self._question_dropped if question else self.stop_words
+        longest = MAX_QUESTION_WORD if question else len(text)
         kept = []
         for token in self._words(text):
             surface = _APOSTROPHE.sub("", fold_word(text[token.start : token.end]))
-            if surface not in dropped and (len(token.term) > 1 or token.term.isdigit()):
+            if surface in dropped or len(surface) > longest:
+                continue
+            if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
         return kept
 

@@ -152,7 +152,7 @@ class Bm25Retriever:
                 continue
             mean = sum(w[np.searchsorted(idx, common)] for idx, w in lists) / len(lists)
             indices.append(common)
-            scores.append(mean * alternative.weight)
+            scores.append(mean * (alternative.weight * concept.boost))
             weights.append(np.full(len(common), alternative.weight))
         if not indices:
             return _EMPTY_INDEX, _EMPTY_WEIGHTS, _EMPTY_WEIGHTS

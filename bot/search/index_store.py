@@ -39,6 +39,8 @@ _CODE = (
     "corpus/articles.py",
     "corpus/passages.py",
     "search/index_store.py",
+    "search/index.py",
+    "search/lexicon.py",
 )
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 
@@ -144,6 +146,8 @@ def save_index(index: PassageIndex, problems: tuple[CorpusProblem, ...], cache_d
         counts = np.cumsum([0, *(len(p.sentences) for p in index.passages)], dtype=np.int64)
         np.save(staging / "passage_sentence_offsets.npy", counts)
         index.retriever.save(staging)
+        surfaces = json.dumps(index.surfaces, ensure_ascii=False)
+        (staging / "surfaces.json").write_text(surfaces, encoding="utf-8")
         staging.rename(cache_dir / key)  # atomic: a reader sees all of it or none
     except OSError as error:
         log.warning("Index non enregistré dans %s : %s", cache_dir, error)
@@ -168,9 +172,10 @@ def load_index(cache_dir: Path, key: str) -> tuple[PassageIndex, tuple[CorpusPro
         passages = SavedPassages(articles, directory)
         retriever = Bm25Retriever.load(directory, passage_count=len(passages))
         problems = tuple(CorpusProblem(Path(path), reason) for path, reason in meta["problems"])
+        surfaces = json.loads((directory / "surfaces.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         log.warning("Index enregistré illisible (%s) : reconstruction", error)
         shutil.rmtree(directory, ignore_errors=True)
         return None
     counts = passages.article_counts()
-    return PassageIndex(articles, passages, retriever, counts), problems
+    return PassageIndex(articles, passages, retriever, counts, surfaces), problems

@@ -31,10 +31,17 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Concept:
-    """One thing the question asks about. `asked` are the question's own terms."""
+    """One thing the question asks about. `asked` are the question's own terms;
+    `word` is how the question wrote it, `zipf` how common that is in the
+    question's language (wordfreq's scale, 0 = unknown), `name` whether it reads
+    as a name. Retrieval uses the alternatives and `boost`; the rest weighs the concept."""
 
     asked: tuple[str, ...]
     alternatives: tuple[Alternative, ...]
+    word: str = ""
+    zipf: float = 0.0
+    name: bool = False
+    boost: float = 1.0  # × every alternative's score: how much the concept counts in the ranking
 
 
 @dataclass(frozen=True)

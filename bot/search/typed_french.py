@@ -1,0 +1,52 @@
+"""French as typed in chat, written out before a question is analysed (never the
+passages): chat words ("pk" → "pourquoi", "c koi" → "c'est quoi", "la boîte" →
+"l'entreprise") and missing accents ("annee" → "année").
+
+The chat words are `bot/data/chat_fr.txt`, general chat French, editable. A word
+is rewritten when it, or its lemma ("thunes" → "thune"), is listed; case and
+accents do not matter. A word without accents gets them back when French writes
+it with them far more often (wordfreq), unless it is capitalised inside the
+question (a name). Words glued to an apostrophe ("c'est") are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.data import read_data
+from bot.search.analysis import fold
+from bot.search.lexicon import lemma, with_accents
+
+_WORD = re.compile(r"(?<![\w'’])[^\W_]+(?![\w'’])")
+
+
+def load_chat_words(text: str | None = None) -> dict[str, str]:
+    """The abbreviation → expansion map of `text` (default: the bundled list)."""
+    words: dict[str, str] = {}
+    for line in (read_data("chat_fr.txt") if text is None else text).splitlines():
+        line = line.split("#", 1)[0]
+        short, equals, long = line.partition("=")
+        if equals and short.strip() and long.strip():
+            words[fold(short.strip())] = long.strip()
+    return words
+
+
+class TypedFrench:
+    def __init__(self, chat_words: dict[str, str] | None = None) -> None:
+        self._words = load_chat_words() if chat_words is None else chat_words
+
+    def write_out(self, question: str) -> str:
+        """The question with every listed chat word written out and accents restored."""
+
+        def written_out(match: re.Match[str]) -> str:
+            word = match.group()
+            lowered = word.casefold()
+            found = self._words.get(fold(word)) or self._words.get(fold(lemma(lowered)))
+            if found:
+                return found
+            if word[:1].isupper() and match.start() > 0:
+                return word  # a name
+            accented = with_accents(lowered)
+            return word if accented == lowered else accented
+
+        return _WORD.sub(written_out, question)
