@@ -49,15 +49,21 @@ def test_sources_lists_the_articles() -> None:
     assert "Gate" in result.stdout and "Developpez.com" in result.stdout
 
 
-def test_eval_prints_the_figures(tmp_path: Path) -> None:
+def test_eval_prints_the_figures_per_kind(tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        '{"q": "Qui a financé Stability AI ?", "expect": ["coatue"]}\n'
-        '{"q": "la recette de la tarte tatin", "expect": []}\n',
+        '{"q": "Qui a financé Stability AI ?", "expect": ["coatue"], "kind": "fact"}\n'
+        '{"q": "Qui remplace le CEO ?", "expect": ["no such text"], "kind": "casual"}\n'
+        '{"q": "la recette de la tarte tatin", "expect": [], "kind": "offtopic"}\n',
         encoding="utf-8",
     )
-    result = run("eval", str(questions))
-    assert "hit@1 : 1.000" in result.stdout and "refus corrects : 1/1" in result.stdout
+    lines = {
+        line.split()[0]: line for line in run("eval", str(questions)).stdout.splitlines() if line.strip()
+    }
+    assert "1 avec réponse : hit@1 1.000" in lines["fact"]
+    assert "1 avec réponse : hit@1 0.000" in lines["casual"]
+    assert "1 hors sujet : refusées 1, prudentes 0, répondues 0" in lines["offtopic"]
+    assert "2 avec réponse : hit@1 0.500" in lines["tout"]
 
 
 def test_a_bad_eval_file_names_the_line(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from adapters.discord.translate import (
     question_from_message,
     reply_embed,
 )
+from bot.answer import messages
 from bot.models import Reply, ReplyKind
 from tests.conftest import make_citation
 
@@ -63,3 +64,12 @@ def test_discord_markup_is_not_part_of_the_question() -> None:
     assert question_from_message("<@!11000000000000001>  aide @here") == "aide"
     text = "@everyone <@&14000000000000004> <#15000000000000005> <:emad:16000000000000006> qui ?"
     assert question_from_message(text) == "qui ?"
+
+
+def test_a_hedged_answer_is_public_with_its_warning_and_buttons() -> None:
+    citation = make_citation("Emad Mostaque, le fondateur bangladais", "Titre", None)
+    message = reply_embed(Reply(ReplyKind.CLOSEST, messages.CLOSEST, citations=(citation,), question_id=7))
+    assert not message.for_asker_only and message.feedback_for == 7
+    assert message.embed["description"].startswith(messages.CLOSEST[:40])
+    assert message.embed["title"] != reply_embed(Reply(ReplyKind.ANSWER, "x")).embed["title"]
+    assert reply_embed(Reply(ReplyKind.SMALL_TALK, messages.SMALL_TALK)).for_asker_only

@@ -12,6 +12,7 @@ from adapters.slack.translate import (
     question_from_text,
     reply_message,
 )
+from bot.answer import messages
 from bot.models import Reply, ReplyKind
 from tests.conftest import make_citation
 
@@ -52,3 +53,14 @@ def test_slack_markup_is_not_part_of_the_question() -> None:
     assert question_from_text("<@UBOT|emad> aide <!channel> <!here>") == "aide"
     assert question_from_text("<!subteam^S1|@equipe> R&amp;D &lt;IA&gt;") == "R&D <IA>"
     assert question_from_text("dans <#C123|general> ?") == "dans general ?"
+
+
+def test_a_hedged_answer_is_posted_like_an_answer_with_its_warning_first() -> None:
+    citation = make_citation("Emad Mostaque, le fondateur bangladais", "Titre", None)
+    reply = Reply(ReplyKind.CLOSEST, messages.CLOSEST, citations=(citation,), question_id=7)
+    message = reply_message(reply)
+    assert not message.for_asker_only
+    assert message.blocks[0]["text"]["text"] == messages.CLOSEST
+    assert message.blocks[-1]["type"] == "actions"  # 👍 / 👎 as for any answer
+    small_talk = reply_message(Reply(ReplyKind.SMALL_TALK, messages.SMALL_TALK, examples=("Qui ?",)))
+    assert small_talk.for_asker_only

@@ -28,6 +28,8 @@ COLOUR = 0x7C3AED
 
 TITLES = {
     ReplyKind.ANSWER: "Ce que disent les articles",
+    ReplyKind.CLOSEST: "Les passages les plus proches",
+    ReplyKind.SMALL_TALK: "emad-bot",
     ReplyKind.NOT_FOUND: "Rien trouvé",
     ReplyKind.HELP: "Aide",
     ReplyKind.SOURCES: "Sources",
@@ -128,5 +130,5 @@ def reply_embed(reply: Reply) -> DiscordMessage:
         fields.pop()
     if _size(embed) > EMBED_TOTAL_LIMIT:
         embed["description"] = _fit(embed["description"], EMBED_TOTAL_LIMIT - len(embed["title"]))
-    answered = reply.kind is ReplyKind.ANSWER
+    answered = reply.kind.cites
     return DiscordMessage(embed, not answered, reply.question_id if answered else None)

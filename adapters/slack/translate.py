@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Article, Citation, Reply, ReplyKind
+from bot.models import Article, Citation, Reply
 
 SECTION_TEXT_LIMIT = 3000
 CONTEXT_TEXT_LIMIT = 2000
@@ -150,7 +150,7 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
     if reply.examples:
         blocks.append(_section("\n".join(f"• {escape(e)}" for e in reply.examples)))
     blocks = blocks[: MAX_BLOCKS - 1]
-    if reply.kind is ReplyKind.ANSWER and reply.question_id is not None:
+    if reply.kind.cites and reply.question_id is not None:
         blocks.append(_feedback_block(reply.question_id))
-    private = reply.kind is not ReplyKind.ANSWER or answers_for_asker_only
+    private = not reply.kind.cites or answers_for_asker_only
     return SlackMessage(blocks, _fallback(reply), private)

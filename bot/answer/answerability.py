@@ -9,12 +9,18 @@ Each concept of the question weighs what it says about the subject:
   wordfreq's Zipf frequency, from `COMMON_ZIPF` (as common as "tête", "origine":
   weighs `MIN_SHARE` of the highest IDF) down to `RARE_ZIPF` (weighs the highest IDF).
 
+A word the corpus uses weighs at least `KNOWN_MIN_SHARE` of its IDF, however common.
+
 A question holding such an unreachable word that is a name or rarer than
 `RARE_ZIPF` ("Google", "Midjourney", "tatin") asks about something the articles
-never mention: it is refused. Otherwise a passage's coverage is the weight of
-the concepts it matches (× how sure each match is) over the question's weight:
-from `CONFIDENT_COVERAGE` the answer is confident, from `CLOSEST_COVERAGE` it is
-hedged (« voici les passages les plus proches »), below it is refused.
+never mention: it is refused. So is a question whose passages share with it only
+common words or loose relatives (no specific word, synonym or close spelling: an
+"anchor"). Otherwise a passage's coverage is the weight of the concepts it
+matches (× how sure each match is) over the question's weight; the answer is
+confident when sure matches (own words, lemmas, synonyms) cover `CONFIDENT_COVERAGE`
+of it, and hedged otherwise (« voici les passages les plus proches »).
+The thresholds were set on the development questions (../shared/eval), as a
+whole, never for one question.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ COMMON_ZIPF = 5.5
 RARE_ZIPF = 3.0
 MIN_SHARE = 0.2
 KNOWN_MIN_SHARE = 0.75  # the least a word the corpus uses weighs, × its IDF
-CONFIDENT_COVERAGE = 0.75
-CLOSEST_COVERAGE = 0.4
-SURE_MATCH = 0.8  # an alternative at least this sure (own word, lemma, synonym) confirms an answer
+CONFIDENT_COVERAGE = 0.8
+CLOSEST_COVERAGE = 0.15
+ANCHOR_MATCH = 0.6  # an own word, lemma, same stem, synonym or close spelling; not a related word
+SURE_MATCH = 0.8  # own word, lemma, same stem or synonym: what confirms an answer
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Weighing:
 
     importance: tuple[float, ...]
     specificities: tuple[float, ...]
+    can_anchor: tuple[bool, ...]  # a name, or a word less common than COMMON_ZIPF
     unknown_subjects: tuple[Concept, ...]
 
     @property
@@ -52,6 +60,12 @@ class Weighing:
     def boosted(self, concepts: Sequence[Concept]) -> list[Concept]:
         """The concepts, each counting in the ranking by how specific its word is."""
         return [replace(c, boost=s) for c, s in zip(concepts, self.specificities, strict=True)]
+
+    def anchored(self, found: ScoredPassage) -> bool:
+        """Whether the passage says at least one specific word of the question (or its
+        synonym): one sharing only common words and loose relatives is not about it."""
+        pairs = zip(found.matched, self.can_anchor, strict=True)
+        return any(match >= ANCHOR_MATCH and anchor for match, anchor in pairs)
 
     def surely_covered(self, found: ScoredPassage) -> float:
         """Coverage counting only sure matches (not related words or close spellings)."""
@@ -80,7 +94,8 @@ def weigh(concepts: Sequence[Concept], retriever: PassageRetriever) -> Weighing:
             if concept.name or concept.zipf < RARE_ZIPF:
                 unknown.append(concept)
         specificities.append(specific)
-    return Weighing(tuple(importance), tuple(specificities), tuple(unknown))
+    can_anchor = tuple(c.name or c.zipf < COMMON_ZIPF for c in concepts)
+    return Weighing(tuple(importance), tuple(specificities), can_anchor, tuple(unknown))
 
 
 def specificity(concept: Concept) -> float:

@@ -46,7 +46,7 @@ class AnswerEngine:
         self._analyzer = analyzer
         self._questions = questions
         self._max_citations = max_citations
-        self._typed_french = TypedFrench()
+        self._typed_french = TypedFrench(known=questions.knows_word)
         self._small_talk = SmallTalk(analyzer.stop_words)
         self.languages = LanguageGuesser()
 
@@ -91,16 +91,20 @@ class AnswerEngine:
         weighing = weigh(concepts, retriever)
         if weighing.unknown_subjects:
             return ReplyKind.NOT_FOUND, ()
-        concepts = weighing.boosted(concepts)
+        boosted = weighing.boosted(concepts)
         expected = expected_answer(text, self._analyzer.stop_words)
         weights: dict[str, tuple[int, float]] = {}
-        for number, (concept, importance) in enumerate(zip(concepts, weighing.importance, strict=True)):
+        for number, (concept, importance) in enumerate(zip(boosted, weighing.importance, strict=True)):
             for alternative in concept.alternatives:
                 for term in alternative.terms:
                     weight = importance * alternative.weight
                     if weight > weights.get(term, (0, 0.0))[1]:
                         weights[term] = (number, weight)
-        found = [f for f in retriever.search(concepts, _CANDIDATES) if weighing.coverage(f) >= CLOSEST_COVERAGE]
+        found = [
+            f
+            for f in retriever.search(boosted, _CANDIDATES)
+            if weighing.coverage(f) >= CLOSEST_COVERAGE and weighing.anchored(f)
+        ]
         if not found:
             return ReplyKind.NOT_FOUND, ()
         # Second stage: the best sentences of the best passages, ranked by what they hold
@@ -139,7 +143,6 @@ class AnswerEngine:
 
     def _holds_answer(self, found: ScoredPassage, expected: AnswerType | None) -> bool:
         return expected is not None and expected(self.index.passages[found.index].text)
-
 
 
 def _confident(weighing: Weighing, found: ScoredPassage) -> bool:

@@ -3,7 +3,7 @@
 Such a message gets a short friendly reply with the help, never a citation and
 never "nothing found". It is small talk when every word is a polite word
 (`bot/data/politeness_fr.txt`), a small-talk word (`bot/data/small_talk_fr.txt`)
-or a stop word, and it greets, thanks, or speaks to the bot ("tu", "vous"…).
+or a stop word, and at least one is not a mere stop word.
 "Tu sais qui a financé Stability ?" is a question: "financé" is none of these.
 """
 
@@ -38,4 +38,4 @@ class SmallTalk:
         words = _words(text)
         if not words or any(word not in self._neutral for word in words):
             return False
-        return any(word in self.polite or word in SPOKEN_TO for word in words)
+        return any(word in self._chat or word in self.polite or word in SPOKEN_TO for word in words)

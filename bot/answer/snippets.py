@@ -27,7 +27,7 @@ _CONTEXT_BEFORE = 40
 _WORD_START = re.compile(r"(?<!\S)\S")
 
 
-ANSWER_BONUS = 0.5  # × the question's weight, for a window holding the expected kind of answer
+ANSWER_BONUS = 1.0  # × the question's weight, for a window holding the expected kind of answer
 QUESTION_SHARE = 0.5  # what a window ending on a question mark keeps of its score
 _CLAUSE_START = re.compile(r"(?:[,;:—(«]|\s-)\s*")
 
@@ -68,13 +68,25 @@ class _Scorer:
         score = sum(best.values()) / self.total
         if score and self.expected is not None and self.expected(self.text[start:end]):
             score += ANSWER_BONUS
-        if self.text[start:end].rstrip(" »”\"").endswith("?"):
+        if self.text[start:end].rstrip(' »”"').endswith("?"):
             score *= QUESTION_SHARE  # the article asking a question does not answer it
         return score
 
     def __call__(self, window: tuple[int, int]) -> tuple[float, int, int]:
         start, end = window
         return (self.value(start, end), -(end - start), -start)
+
+
+_CENTRE_STEP = 40  # characters: closer to the centre than this counts the same
+
+
+def _off_centre(score: _Scorer, window: tuple[int, int]) -> int:
+    """How far the matched words' middle is from the window's middle, in steps."""
+    matched = score.matched(*window)
+    if not matched:
+        return 0
+    middle = (matched[0].start + matched[-1].end) / 2
+    return int(abs(middle - (window[0] + window[1]) / 2) // _CENTRE_STEP)
 
 
 def _word_window(text: str, begin: int, limit: int) -> tuple[int, int]:
@@ -110,12 +122,17 @@ def make_snippet(
     prefix = suffix = ""
     if end - start > MAX_SNIPPET_CHARS:
         # Cuts start at the sentence or a clause ("…, mais a nommé…"), else just before a
-        # matched word; of those holding as much of the question, a clause start wins.
+        # matched word; of those holding as much of the question, the one that keeps the
+        # most context on both sides of the matched words wins (the answer is often next
+        # to them: "… directeur de la technologie Christian Laforte comme co-PDG …"), then
+        # one starting at a clause.
         clauses = [start, *(m.end() for m in _CLAUSE_START.finditer(text, start, end))]
         near_words = [max(start, t.start - _CONTEXT_BEFORE) for t in score.matched(start, end)]
         cuts = [(_word_window(text, a, end), True) for a in clauses]
         cuts += [(_word_window(text, a, end), False) for a in near_words]
-        (cut_start, cut_end), _ = max(cuts, key=lambda cut: (score(cut[0])[0], cut[1], *score(cut[0])[1:]))
+        (cut_start, cut_end), _ = max(
+            cuts, key=lambda cut: (score(cut[0])[0], -_off_centre(score, cut[0]), cut[1])
+        )
         prefix = ELLIPSIS if cut_start > start else ""
         suffix = ELLIPSIS if cut_end < end else ""
         start, end = cut_start, cut_end

@@ -56,8 +56,9 @@ class KindFigures:
         parts = [f"{name:<11}"]
         if self.answerable:
             parts.append(
-                f"{self.answerable:>3} avec réponse : hit@1 {self.hit_at(1):.3f}, hit@3 {self.hit_at(3):.3f}, "
-                f"MRR {self.mrr:.3f}, dont prudentes {self.hedged}, refusées {self.refused}"
+                f"{self.answerable:>3} avec réponse : hit@1 {self.hit_at(1):.3f}, "
+                f"hit@3 {self.hit_at(3):.3f}, MRR {self.mrr:.3f}, "
+                f"dont prudentes {self.hedged}, refusées {self.refused}"
             )
         if self.off_topic:
             parts.append(

@@ -3,8 +3,9 @@
 A word becomes a term by: Unicode normalisation (NFKC), case folding, elisions
 stripped (l', d', qu', jusqu', … with ' or ’), its lemma (simplemma: "vient" →
 "venir"), accents folded and œ/æ expanded, then Snowball French stemming.
-Hyphens and other punctuation separate words (so "a-t-il" is three words). Stop words are dropped; questions also drop
-interrogatives ("quand", "pourquoi", …).
+Hyphens and other punctuation separate words (so "a-t-il" is three words). Stop
+words are dropped (and words whose lemma is one: "fera"); questions also drop
+interrogatives ("quand", "pourquoi", …) and polite words ("bonjour", "svp").
 
 Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed.
 Lemmas need the accents, so they come first; stemming comes after folding, so that
@@ -95,11 +96,15 @@ class FrenchAnalyzer:
         kept = []
         for token in self._words(text):
             surface = _APOSTROPHE.sub("", fold_word(text[token.start : token.end]))
-            if surface in dropped or len(surface) > longest:
+            if surface in dropped or len(surface) > longest or self._lemma_is_stop_word(surface):
                 continue
             if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
         return kept
+
+    def _lemma_is_stop_word(self, surface: str) -> bool:
+        """ "fera", "aura", "pourra": forms of a stop word the list does not spell out."""
+        return fold_word(lemma(surface)) in self.stop_words
 
     def _passage_tokens(self, text: str) -> tuple[Token, ...]:
         return tuple(self.tokens(text))

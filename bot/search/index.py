@@ -47,7 +47,8 @@ def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> Passag
             words[token.term][item.indexed_text[token.start : token.end].casefold()] += 1
     retriever = Bm25Retriever.build(passage_terms)
     surfaces = {
-        term: tuple(word for word, _ in counts.most_common(SURFACES_PER_TERM)) for term, counts in words.items()
+        term: tuple(word for word, _ in counts.most_common(SURFACES_PER_TERM))
+        for term, counts in words.items()
     }
     log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
     passages = tuple(item.passage for item in indexed)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bot.data import read_data
 from bot.search.analysis import FrenchAnalyzer, Token
-from bot.search.lexicon import zipf
+from bot.search.lexicon import lemma, zipf
 from bot.search.retrieval import Alternative, Concept
 from bot.search.word_vectors import RelatedTerms, WordVectors
 
@@ -42,11 +42,12 @@ SAME_STEM_WEIGHT = 0.9
 SAME_SOUND_WEIGHT = 0.8
 CLOSE_SPELLING_WEIGHT = 0.6
 RELATED_THRESHOLD = 0.5
-RELATED_WEIGHT = 0.7  # × the similarity
+RELATED_WEIGHT = 0.55  # × the similarity
 RELATED_LIMIT = 3
 RELATED_FOR_KNOWN = False  # widen the corpus's own words too (the passage saying it otherwise)
 MIN_FUZZY_LENGTH = 4
 FRENCH_WORD_ZIPF = 3.0  # a word at least this common in French is no typo
+NAME_TYPO_ZIPF = 4.0  # nor is a name this common ("Paris", "Google"; "Omer" may be "Ommer")
 MIN_SAME_STEM = 5  # characters the two terms share
 MAX_ENDING = 2  # characters either may have beyond them
 
@@ -118,6 +119,10 @@ class QuestionAnalyser:
             vectors or WordVectors(), ((term, word) for term, words in surfaces.items() for word in words)
         )
 
+    def knows_word(self, word: str) -> bool:
+        """Whether the articles use `word` (in any of its forms)."""
+        return self._analyzer.stem(word) in self._vocabulary
+
     @cached_property
     def _terms_by_key(self) -> dict[str, list[str]]:
         """The vocabulary by sound key, built the first time a word is unknown (not at start)."""
@@ -161,13 +166,15 @@ class QuestionAnalyser:
             if term in consumed:
                 continue
             word = words[term]
-            frequency = zipf(word.casefold()) if language == "fr" else _english_zipf(word)
+            frequency = _french_zipf(word) if language == "fr" else _english_zipf(word)
             name = reads_as_name(word, first and position == 0)
-            alternatives = self._alternatives_for(term, word, frequency, name)
-            concepts.append(Concept((term,), alternatives, word, frequency, name))
+            found = self._alternatives_for(term, word, frequency, name)
+            concepts.append(Concept((term,), found, word, frequency, name))
         return AnalysedQuestion(tuple(tokens), tuple(concepts))
 
-    def _alternatives_for(self, term: str, word: str, frequency: float, name: bool) -> tuple[Alternative, ...]:
+    def _alternatives_for(
+        self, term: str, word: str, frequency: float, name: bool
+    ) -> tuple[Alternative, ...]:
         """Related words for a French word, close spellings for a name or a non-word."""
         own = Alternative((term,))
         if term.isdigit():
@@ -177,13 +184,16 @@ class QuestionAnalyser:
         if term in self._vocabulary:
             return (own, *related) if RELATED_FOR_KNOWN else (own,)
         found = self._same_stem(term) or related
-        if not found and not french and len(term) >= MIN_FUZZY_LENGTH:
+        typo = frequency < (NAME_TYPO_ZIPF if name else FRENCH_WORD_ZIPF)  # "Paris" is no typo
+        if not found and typo and len(term) >= MIN_FUZZY_LENGTH:
             found = self._close_spellings(term)
         return (own, *found)
 
     def _related_terms(self, term: str, word: str) -> list[Alternative]:
         nearest = self._related.nearest(word.casefold(), RELATED_THRESHOLD, RELATED_LIMIT + 1)
-        return [Alternative((t,), round(RELATED_WEIGHT * s, 3)) for t, s in nearest if t != term][:RELATED_LIMIT]
+        return [Alternative((t,), round(RELATED_WEIGHT * s, 3)) for t, s in nearest if t != term][
+            :RELATED_LIMIT
+        ]
 
     def _same_stem(self, term: str) -> list[Alternative]:
         """Corpus terms equal to `term` but for an ending of at most `MAX_ENDING` characters."""
@@ -192,7 +202,8 @@ class QuestionAnalyser:
         return [
             Alternative((other,), SAME_STEM_WEIGHT)
             for other in self._terms_by_prefix.get(term[:MIN_SAME_STEM], ())
-            if (term.startswith(other) or other.startswith(term)) and abs(len(term) - len(other)) <= MAX_ENDING
+            if (term.startswith(other) or other.startswith(term))
+            and abs(len(term) - len(other)) <= MAX_ENDING
         ]
 
     def _close_spellings(self, term: str) -> list[Alternative]:
@@ -223,6 +234,12 @@ _FIRST_WORD = re.compile(r"[^\W_]")
 def _first_word_start(text: str) -> int:
     match = _FIRST_WORD.search(text)
     return match.start() if match else -1
+
+
+def _french_zipf(word: str) -> float:
+    """How common the word is, or its lemma ("cramait" is rare, "cramer" less so)."""
+    lowered = word.casefold()
+    return max(zipf(lowered), zipf(lemma(lowered)))
 
 
 def _english_zipf(word: str) -> float:

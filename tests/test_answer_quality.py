@@ -1,0 +1,155 @@
+"""What a person typing in chat gets: three outcomes, small talk, polite words, chat
+French, English questions, and snippets that keep the answer."""
+
+import pytest
+
+from bot.answer import messages
+from bot.answer.engine import AnswerEngine
+from bot.models import ReplyKind
+from bot.search.lexicon import with_accents
+from bot.search.typed_french import TypedFrench
+from bot.search.word_vectors import WordVectors, murmurhash64a
+from tests.conftest import ask
+
+
+def _snippets(engine: AnswerEngine, question: str) -> list[str]:
+    return [c.snippet for c in ask(engine, question).citations]
+
+
+@pytest.mark.parametrize(
+    "polite",
+    [
+        "Bonjour, qui a financé Stability AI ?",
+        "qui a financé Stability AI svp ?",
+        "Qui a financé Stability AI ? merci",
+        "Salut ! Qui a financé Stability AI, stp ?",
+    ],
+)
+def test_polite_words_never_change_the_answer(engine: AnswerEngine, polite: str) -> None:
+    plain = ask(engine, "Qui a financé Stability AI ?")
+    reply = ask(engine, polite)
+    assert reply.kind is plain.kind is ReplyKind.ANSWER
+    assert [c.passage_id for c in reply.citations] == [c.passage_id for c in plain.citations]
+
+
+@pytest.mark.parametrize(
+    "text", ["merci !", "salut", "Bonjour", "t'es un bot ?", "ça va ?", "tu es une IA ?"]
+)
+def test_small_talk_gets_a_friendly_reply_with_the_help_and_no_citation(
+    engine: AnswerEngine, text: str
+) -> None:
+    reply = ask(engine, text)
+    assert reply.kind is ReplyKind.SMALL_TALK
+    assert reply.citations == () and reply.examples
+    assert "rien trouvé" not in reply.text and "bot" in reply.text
+
+
+def test_a_question_to_the_bot_about_the_saga_is_not_small_talk(engine: AnswerEngine) -> None:
+    reply = ask(engine, "tu sais qui préside le conseil de Stability ?")
+    assert reply.kind.cites
+    assert "O'Shaughnessy" in reply.citations[0].snippet
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Qui remplace Mostaque à la tête de Stability ?",
+        "Emad détenait-il la majorité des votes ?",
+        "Quelle est la nationalité d'Emad Mostaque ?",
+        "Combien d'argent Emad a-t-il touché en partant ?",
+    ],
+)
+def test_a_common_word_the_articles_lack_does_not_sink_the_question(
+    engine: AnswerEngine, question: str
+) -> None:
+    reply = ask(engine, question)
+    assert reply.kind in {ReplyKind.ANSWER, ReplyKind.CLOSEST}
+    assert reply.citations
+
+
+def test_the_nationality_question_cites_the_sentence_saying_it(engine: AnswerEngine) -> None:
+    assert any("bangladais" in s for s in _snippets(engine, "Quelle est la nationalité d'Emad Mostaque ?"))
+
+
+def test_an_unsure_answer_says_so_and_still_cites(engine: AnswerEngine) -> None:
+    reply = ask(engine, "Quel âge a Emad Mostaque ?")  # the articles never give it
+    assert reply.kind is ReplyKind.CLOSEST
+    assert reply.text == messages.CLOSEST and reply.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Que pense Google de Stability AI ?",
+        "Midjourney est-il meilleur que Stable Diffusion ?",
+        "Quelle est la population de l'Australie ?",
+        "la recette de la tarte tatin",
+        "azer qsdf wxcv",
+        "Que pense Elon Musk de Stability AI ?",
+    ],
+)
+def test_what_the_articles_never_mention_is_refused(engine: AnswerEngine, question: str) -> None:
+    reply = ask(engine, question)
+    assert reply.kind is ReplyKind.NOT_FOUND and reply.citations == ()
+
+
+def test_a_close_spelling_alone_does_not_make_an_answer(engine: AnswerEngine) -> None:
+    # "merci" is close to "percées", "salut" to "solution": they are French words, not typos.
+    for text in ("merci", "salut", "parfait merci"):
+        assert not ask(engine, text).citations
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("mostak parti quand", "mars 2024"),
+        ("qui remplace le ceo", "Christian Laforte"),
+        ("c koi schellingai", "SchellingAI"),
+        ("cest qui bjorn omer", "Ommer"),
+        ("combien stability a leve en 2022", "100 millions"),
+        ("le pdg par interim cest qui", "Shan Shan Wong"),
+    ],
+)
+def test_chat_french_reaches_the_answer(engine: AnswerEngine, typed: str, expected: str) -> None:
+    assert any(expected in s for s in _snippets(engine, typed)[:2])
+
+
+def test_chat_words_accents_and_elisions_are_written_out() -> None:
+    typed = TypedFrench(known=lambda word: word == "emad")
+    assert typed.write_out("pk il est parti") == "pourquoi il est parti"
+    assert typed.write_out("quelle annee") == "quelle année"
+    assert typed.write_out("larticle est payant") == "l'article est payant"
+    assert typed.write_out("ancien taf demad") == "ancien travail d'emad"
+    assert typed.write_out("c'est Mostaque") == "c'est Mostaque"  # apostrophes and names kept
+    assert with_accents("societe") == "société" and with_accents("bien") == "bien"
+
+
+def test_english_questions_get_the_line_in_english_then_french_citations(engine: AnswerEngine) -> None:
+    reply = ask(engine, "What did Emad say about his shares and the board?")
+    assert reply.text.startswith(messages.ENGLISH)
+    assert reply.kind.cites
+    assert any("majority of vote" in c.snippet for c in reply.citations)
+    assert not ask(engine, "Qui a financé Stability AI ?").text.startswith(messages.ENGLISH)
+
+
+def test_a_when_question_written_with_which_year_asks_for_a_date(engine: AnswerEngine) -> None:
+    first = _snippets(engine, "En quel mois et quelle année Emad a-t-il démissionné ?")[0]
+    assert "mars 2024" in first or "March 23, 2024" in first
+
+
+def test_a_long_sentence_is_cut_around_the_answer_not_before_it(engine: AnswerEngine) -> None:
+    first = _snippets(engine, "Quelle fonction occupait Christian Laforte avant de devenir co-PDG ?")[0]
+    assert "directeur de la technologie Christian Laforte" in first
+
+
+def test_related_words_come_from_the_french_vectors() -> None:
+    vectors = WordVectors()
+    patron, pdg, tarte = (vectors.vector(w) for w in ("patron", "PDG", "tarte"))
+    assert patron is not None and pdg is not None and tarte is not None
+    assert float(patron @ pdg) > 0.5 > float(patron @ tarte)
+    assert vectors.vector("qsdfqsdfqsdf") is None
+
+
+def test_the_vector_keys_are_spacys_string_hashes() -> None:
+    # spaCy's hash_string("apple") is 8566208034543834098 (MurmurHash64A, seed 1).
+    assert murmurhash64a(b"apple") == 8566208034543834098
