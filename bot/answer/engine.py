@@ -10,8 +10,10 @@ about something the articles never mention.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from bot.answer import messages
-from bot.answer.answer_types import AnswerType, asks_date, date_words_asked, expected_answer
+from bot.answer.answer_types import asks_date, date_words_asked, expected_answer
 from bot.answer.answerability import CLOSEST_COVERAGE, CONFIDENT_COVERAGE, Weighing, weigh
 from bot.answer.language import LanguageGuesser
 from bot.answer.sanitize import clean_question
@@ -21,7 +23,7 @@ from bot.models import Citation, Query, Reply, ReplyKind
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.index import PassageIndex
 from bot.search.question import QuestionAnalyser
-from bot.search.retrieval import ScoredPassage
+from bot.search.retrieval import Concept, ScoredPassage
 from bot.search.typed_french import TypedFrench
 
 MAX_QUESTION_CHARS = 1000
@@ -46,9 +48,11 @@ class AnswerEngine:
         self._analyzer = analyzer
         self._questions = questions
         self._max_citations = max_citations
-        self._typed_french = TypedFrench(known=questions.knows_word)
+        self._typed_french = TypedFrench(
+            known=lambda word: word in analyzer.stop_words or questions.knows_word(word)
+        )
         self._small_talk = SmallTalk(analyzer.stop_words)
-        self.languages = LanguageGuesser()
+        self.languages = LanguageGuesser(analyzer.stop_words | analyzer.question_words)
 
     def answer(self, query: Query) -> Reply:
         notice = None
@@ -84,7 +88,13 @@ class AnswerEngine:
     def _cite(self, text: str, english: bool) -> tuple[ReplyKind, tuple[Citation, ...]]:
         asked = date_words_asked(text) if asks_date(text) else text
         question = self._questions.analyse(asked, language="en" if english else "fr")
-        concepts = question.concepts
+        vocabulary = self.index.retriever.vocabulary()
+        # "selon Gate", "d'après Developpez.com": naming a source is not asking about it.
+        concepts = tuple(
+            c
+            for c in question.concepts
+            if any(t in vocabulary for t in c.asked) or not self._names_a_source(c)
+        )
         if not concepts:
             return ReplyKind.NOT_FOUND, ()
         retriever = self.index.retriever
@@ -141,8 +151,15 @@ class AnswerEngine:
             )
         return kind, tuple(citations)
 
-    def _holds_answer(self, found: ScoredPassage, expected: AnswerType | None) -> bool:
-        return expected is not None and expected(self.index.passages[found.index].text)
+    def _names_a_source(self, concept: Concept) -> bool:
+        return all(term in self._source_terms for term in concept.asked)
+
+    @cached_property
+    def _source_terms(self) -> frozenset[str]:
+        """The words of the articles' publishers and titles."""
+        return frozenset(
+            term for a in self.index.articles for term in self._analyzer.terms(f"{a.publisher} {a.title}")
+        )
 
 
 def _confident(weighing: Weighing, found: ScoredPassage) -> bool:

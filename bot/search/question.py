@@ -166,8 +166,8 @@ class QuestionAnalyser:
             if term in consumed:
                 continue
             word = words[term]
-            frequency = _french_zipf(word) if language == "fr" else _english_zipf(word)
             name = reads_as_name(word, first and position == 0)
+            frequency = _french_zipf(word, name) if language == "fr" else _english_zipf(word)
             found = self._alternatives_for(term, word, frequency, name)
             concepts.append(Concept((term,), found, word, frequency, name))
         return AnalysedQuestion(tuple(tokens), tuple(concepts))
@@ -236,13 +236,14 @@ def _first_word_start(text: str) -> int:
     return match.start() if match else -1
 
 
-def _french_zipf(word: str) -> float:
+def _french_zipf(word: str, name: bool) -> float:
     """How common the word is, or its lemma ("cramait" is rare, "cramer" less so)."""
     lowered = word.casefold()
-    return max(zipf(lowered), zipf(lemma(lowered)))
+    frequency = zipf(lowered)
+    if frequency >= FRENCH_WORD_ZIPF or name:
+        return frequency
+    return max(frequency, zipf(lemma(lowered)))
 
 
 def _english_zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word.casefold(), "en"))
+    return zipf(word.casefold(), "en")

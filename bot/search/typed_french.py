@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from bot.data import read_data
 from bot.search.analysis import fold
-from bot.search.lexicon import lemma, with_accents, zipf
+from bot.search.lexicon import with_accents, zipf
 
 _WORD = re.compile(r"(?<![\w'’])[^\W_]+(?![\w'’])")
 
@@ -54,11 +54,13 @@ class TypedFrench:
         def written_out(match: re.Match[str]) -> str:
             word = match.group()
             lowered = word.casefold()
-            found = self._words.get(fold(word)) or self._words.get(fold(lemma(lowered)))
+            found = self._words.get(fold(word))
             if found:
                 return found
             if word[:1].isupper() and match.start() > 0:
                 return word  # a name
+            if len(word) <= MIN_ELIDED or self._known(lowered):
+                return word  # short, or as the articles write it
             accented = with_accents(lowered)
             if accented != lowered:
                 return accented
