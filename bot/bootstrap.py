@@ -68,7 +68,8 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService
     return BotService(
         engine,
         Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
-        QuestionLog(settings.database_path, salt),
+        QuestionLog(settings.database_path, salt, settings.log_retention_days),
+        shutdown_seconds=settings.shutdown_seconds,
     )
 
 

@@ -127,11 +127,15 @@ class ReplyKind(StrEnum):
 @dataclass(frozen=True)
 class Query:
     """What a user asked, from where (``"terminal"``, ``"slack"``, ``"discord"``) and who
-    (the platform's user id, for the cooldown and the question log)."""
+    (the platform's user id, for the cooldown and the question log); `team` (Slack
+    workspace or Discord server), `channel` and `thread` say which conversation."""
 
     text: str
     platform: str = "terminal"
     user: str | None = None
+    team: str | None = None
+    channel: str | None = None
+    thread: str | None = None
 
 
 @dataclass(frozen=True)

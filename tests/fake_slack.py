@@ -21,15 +21,21 @@ SIGNING_SECRET = "secret-de-test"
 @dataclass
 class FakeSlack(RecordingServer):
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    posted: list[dict[str, Any]] = field(default_factory=list)  # messages now in the channels
+    post_delay: float = 0.0  # seconds before chat.postMessage answers (the message is posted first)
+    post_failure: int | None = None  # an HTTP status chat.postMessage answers instead, posting nothing
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # conversations.replies / history
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/socket", self._socket)
 
     async def _record(self, method: str, request: web.Request) -> None:
         raw = await request.text()
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            body: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
             body = json.loads(raw or "{}")
         else:
             body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
@@ -40,7 +46,20 @@ class FakeSlack(RecordingServer):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         await self._record(method, request)
+        body = self.calls[-1].body
         result: dict[str, Any] = {"ok": True}
+        if method == "chat.postMessage":
+            if self.post_failure is not None:
+                return web.json_response({"ok": False, "error": "fatal_error"}, status=self.post_failure)
+            message = {"ts": f"{time.time():.6f}", "user": BOT_USER_ID, "bot_id": "BBOT"}
+            self.posted.append(message | {"channel": body.get("channel"), "thread_ts": body.get("thread_ts")})
+            await asyncio.sleep(self.post_delay)
+        if method in {"conversations.replies", "conversations.history"}:
+            thread = body.get("ts")
+            result["messages"] = [
+                m for m in self.posted
+                if m["channel"] == body.get("channel") and (thread is None or m["thread_ts"] == thread)
+            ]  # fmt: skip
         if method == "auth.test":
             result |= {"user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1", "user": "emad"}
         if method in {"chat.postMessage", "chat.postEphemeral"}:

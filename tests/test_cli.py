@@ -115,13 +115,17 @@ def test_an_invalid_setting_is_named_without_a_traceback() -> None:
 
 
 def test_stats_show_what_to_add_and_what_was_disliked(tmp_path: Path) -> None:
-    from bot.models import Reply, ReplyKind
+    from bot.models import Query, Reply, ReplyKind
     from bot.service.question_log import QuestionLog
 
     log = QuestionLog(tmp_path / "q.sqlite3")
     for _ in range(2):
-        log.record("slack", "U1", Reply(ReplyKind.NOT_FOUND, "", question="Qui a fondé Midjourney ?"), 1.0)
-    disliked = log.record("discord", "7", Reply(ReplyKind.ANSWER, "", question="Qui a financé ?"), 1.0)
+        log.record(
+            Query("", "slack", "U1"), Reply(ReplyKind.NOT_FOUND, "", question="Qui a fondé Midjourney ?"), 1.0
+        )
+    disliked = log.record(
+        Query("", "discord", "7"), Reply(ReplyKind.ANSWER, "", question="Qui a financé ?"), 1.0
+    )
     assert disliked is not None and log.feedback(disliked, "discord", "7", -1)
     env = {"PATH": "/usr/bin:/bin", "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3")}
     result = subprocess.run(

@@ -90,9 +90,9 @@ def test_a_killed_process_loses_no_recorded_question(tmp_path: Path) -> None:
     path = tmp_path / "q.sqlite3"
     script = (
         "import sys; from pathlib import Path; from bot.service.question_log import QuestionLog;"
-        "from bot.models import Reply, ReplyKind; log = QuestionLog(Path(sys.argv[1]))\n"
+        "from bot.models import Query, Reply, ReplyKind; log = QuestionLog(Path(sys.argv[1]))\n"
         "for n in range(50):\n"
-        "    log.record('slack', 'U1', Reply(ReplyKind.NOT_FOUND, '', question=f'q{n}'), 1.0)\n"
+        "    log.record(Query('', 'slack', 'U1'), Reply(ReplyKind.NOT_FOUND, '', question=f'q{n}'), 1.0)\n"
         "    print(n, flush=True)\n"
         "import time; time.sleep(60)\n"
     )

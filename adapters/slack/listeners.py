@@ -4,14 +4,22 @@
 command's `response_url`. A mention is answered in a thread under it (or in its
 thread); a DM is answered in the conversation. Other bots' messages are ignored
 (Bolt already ignores the bot's own), and a re-delivered event (same `event_id`,
-`X-Slack-Retry-Num`) is answered once. 👍 / 👎 under an answer are recorded
+`X-Slack-Retry-Num`) is answered once; so is a mention inside a DM, which Slack
+sends twice (the same channel and ts). 👍 / 👎 under an answer are recorded
 against its question.
+
+Each question is received into the inbox before it is answered and settled once
+its reply is delivered; `answer_pending` answers, at the next start, those a stop
+or a crash left behind (a command within its response_url's 30 minutes, a message
+within a day), after checking that no reply of ours is already in their thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -52,9 +60,87 @@ class SeenEvents:
         return True
 
 
-async def answer(service: BotService, text: str, user: str | None) -> Reply:
+MESSAGE_WINDOW_SECONDS = 24 * 3600  # a pending message older than this is not answered any more
+RESPONSE_URL_WINDOW_SECONDS = 30 * 60  # Slack keeps a command's response_url this long
+
+
+def query_of(payload: dict[str, Any]) -> Query:
+    thread = payload.get("thread_ts") or (payload.get("ts") if payload["kind"] == "mention" else None)
+    return Query(
+        question_from_text(str(payload.get("text", ""))),
+        "slack",
+        payload.get("user"),
+        team=payload.get("team"),
+        channel=payload.get("channel"),
+        thread=thread,
+    )
+
+
+async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
     """The core's reply, computed off the event loop."""
-    return await asyncio.to_thread(service.answer, Query(question_from_text(text), "slack", user))
+    return await asyncio.to_thread(service.answer, query_of(payload))
+
+
+async def deliver(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:
+    """Post a reply where its question was asked: through the command's response_url,
+    in the thread of a mention, or in the DM."""
+    if payload["kind"] == "command":
+        from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+        response = await AsyncWebhookClient(str(payload["response_url"])).send(
+            blocks=message.blocks,
+            text=message.text,
+            response_type="ephemeral" if message.for_asker_only else "in_channel",
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"response_url a répondu {response.status_code}")
+        return
+    thread = payload.get("thread_ts") or (payload["ts"] if payload["kind"] == "mention" else None)
+    common: dict[str, Any] = {
+        "channel": payload["channel"],
+        "blocks": message.blocks,
+        "text": message.text,
+        "thread_ts": thread,
+    }
+    if message.for_asker_only:
+        await client.chat_postEphemeral(user=payload["user"], **common)
+    else:
+        await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+
+
+async def handle(
+    service: BotService,
+    client: AsyncWebClient,
+    payload: dict[str, Any],
+    ticket: int,
+    answers_for_asker_only: bool = False,
+) -> None:
+    """Answer one received question and deliver the reply; settled once delivered.
+    A delivery that fails is logged and stays pending, for the next start."""
+    async with service.working():
+        reply = await answer(service, payload)
+        message = reply_message(reply, answers_for_asker_only=answers_for_asker_only)
+        if payload["kind"] == "dm":
+            message = SlackMessage(message.blocks, message.text, False)  # a DM is private already
+        try:
+            await deliver(client, payload, message)
+        except Exception:
+            log.exception(
+                "Réponse Slack non livrée (question %s) : elle sera réessayée au redémarrage", ticket
+            )
+            return
+        await asyncio.to_thread(service.settle, ticket)
+
+
+async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
+    return await asyncio.to_thread(service.receive, "slack", key, payload)
+
+
+def message_payload(kind: str, event: dict[str, Any], team: Any) -> dict[str, Any]:
+    return {
+        "kind": kind, "text": event.get("text", ""), "user": event.get("user"), "team": team,
+        "channel": event.get("channel"), "ts": event.get("ts"), "thread_ts": event.get("thread_ts"),
+    }  # fmt: skip
 
 
 def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClient) -> AsyncApp:
@@ -76,32 +162,36 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         return None
 
     @app.command("/emad")
-    async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+    async def on_command(ack: Any, command: dict[str, Any]) -> None:
         await ack()
-        reply = await answer(service, command.get("text", ""), command.get("user_id"))
-        message = reply_message(reply, answers_for_asker_only=private_answers)
-        await respond(
-            blocks=message.blocks,
-            text=message.text,
-            response_type="ephemeral" if message.for_asker_only else "in_channel",
-        )
+        payload = {
+            "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
+            "team": command.get("team_id"), "channel": command.get("channel_id"),
+            "response_url": command.get("response_url"),
+        }  # fmt: skip
+        key = f"command:{command.get('trigger_id') or uuid.uuid4()}"
+        ticket = await receive(service, key, payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket, private_answers)
 
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id"):
             return
-        reply = await answer(service, event.get("text", ""), event.get("user"))
-        message = reply_message(reply, answers_for_asker_only=private_answers)
-        thread = event.get("thread_ts") or event["ts"]
-        await _post(client, event, message, thread)
+        payload = message_payload("mention", event, body.get("team_id"))
+        # A mention in a DM also comes as a DM message: the same channel and ts, answered once.
+        ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket, private_answers)
 
     @app.event("message")
-    async def on_message(event: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        reply = await answer(service, event.get("text", ""), event.get("user"))
-        message = reply_message(reply)
-        await _post(client, event, SlackMessage(message.blocks, message.text, False), event.get("thread_ts"))
+        payload = message_payload("dm", event, body.get("team_id"))
+        ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket)
 
     @app.action(FEEDBACK_ACTION)
     async def on_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
@@ -121,16 +211,44 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
     return app
 
 
-async def _post(
-    client: AsyncWebClient, event: dict[str, Any], message: SlackMessage, thread: str | None
-) -> None:
-    common: dict[str, Any] = {
-        "channel": event["channel"],
-        "blocks": message.blocks,
-        "text": message.text,
-        "thread_ts": thread,
-    }
-    if message.for_asker_only:
-        await client.chat_postEphemeral(user=event["user"], **common)
-    else:
-        await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+async def answer_pending(service: BotService, client: AsyncWebClient, settings: SlackSettings) -> None:
+    """At start: answer the questions acknowledged before a stop or a crash and never
+    answered, within Slack's windows, unless a reply is already in their thread."""
+    pending = await asyncio.to_thread(service.pending, "slack")
+    if not pending:
+        return
+    me = await client.auth_test()
+    answered = expired = 0
+    for ticket, received_at, payload in pending:
+        window = RESPONSE_URL_WINDOW_SECONDS if payload["kind"] == "command" else MESSAGE_WINDOW_SECONDS
+        if time.time() - received_at > window:
+            await asyncio.to_thread(service.settle, ticket, "expired")
+            expired += 1
+            continue
+        if payload["kind"] != "command" and await _already_replied(client, payload, me):
+            await asyncio.to_thread(service.settle, ticket)
+            continue
+        await handle(service, client, payload, ticket, settings.answers_for_asker_only)
+        answered += 1
+    log.info("Slack : %d question(s) en attente répondue(s), %d trop ancienne(s) (expirée(s))",
+             answered, expired)  # fmt: skip
+
+
+async def _already_replied(client: AsyncWebClient, payload: dict[str, Any], me: Any) -> bool:
+    """Whether the bot already posted after the question, in its thread (or its DM)."""
+    thread = payload.get("thread_ts") or (payload["ts"] if payload["kind"] == "mention" else None)
+    try:
+        if thread:
+            found = await client.conversations_replies(channel=payload["channel"], ts=thread, limit=200)
+        else:
+            found = await client.conversations_history(channel=payload["channel"], oldest=payload["ts"])
+    except Exception as error:
+        log.warning("Slack : impossible de vérifier la réponse à %s (%s) ; elle est envoyée",
+                    payload.get("ts"), error)  # fmt: skip
+        return False
+    ours = {me.get("user_id"), me.get("bot_id")}
+    posted: list[dict[str, Any]] = found.get("messages", [])
+    return any(
+        (m.get("user") in ours or m.get("bot_id") in ours) and float(m.get("ts", 0)) > float(payload["ts"])
+        for m in posted
+    )

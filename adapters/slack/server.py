@@ -1,7 +1,9 @@
 """Connecting to Slack: Socket Mode (no public URL) or HTTP with signed requests.
 
 HTTP mode serves `POST /slack/events` with aiohttp; Bolt verifies each request's
-signature and timestamp, and answers 401 to a forged or stale one.
+signature and timestamp, and answers 401 to a forged or stale one. At start the
+questions left pending by a stop or a crash are answered; at stop, no new
+question is taken, and those being answered are finished first.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.listeners import build_app
+from adapters.slack.listeners import answer_pending, build_app
 from adapters.slack.settings import SlackSettings
 from bot.service.bot_service import BotService
 
@@ -55,6 +57,7 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
     """Run the Slack adapter in the mode the settings enable until `stop` is set."""
     client = web_client(settings)
     app = build_app(service, settings, client)
+    replay = asyncio.create_task(answer_pending(service, client, settings))
     if settings.mode == "socket" and settings.app_token:
         handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
         await handler.connect_async()  # type: ignore[no-untyped-call]
@@ -62,11 +65,21 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
         try:
             await stop.wait()
         finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+            await handler.close_async()  # type: ignore[no-untyped-call]  # no new questions
+            await _finish(service, replay)
         return
     runner = await start_http(app, settings.host, settings.port)
     log.info("Slack en mode HTTP sur http://%s:%d%s", settings.host, bound_port(runner), EVENTS_PATH)
     try:
         await stop.wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # no new questions
+        await _finish(service, replay)
+
+
+async def _finish(service: BotService, replay: asyncio.Task[None]) -> None:
+    """Finish what was acknowledged (bounded by the service's shutdown time)."""
+    await service.drain("Slack")
+    if not replay.done():
+        replay.cancel()
+    await asyncio.gather(replay, return_exceptions=True)

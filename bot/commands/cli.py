@@ -96,7 +96,7 @@ def _stats(core: Core, args: argparse.Namespace) -> int:
     path = serving_settings().database_path
     try:
         stats = QuestionLog(path).stats(limit=args.limit)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         print(f"Journal des questions illisible ({path}) : {error}", file=sys.stderr)
         return 1
     sections = [

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     database_path: Path = Field(default=PROJECT_ROOT / "data" / "questions.sqlite3")
     user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
     watch_corpus: bool = True
+    log_retention_days: float | None = Field(default=None, gt=0)  # default: keep every question
+    shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
 
     @classmethod
     def ignoring_env_file(cls, **values: Any) -> ServiceSettings:

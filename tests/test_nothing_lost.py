@@ -1,0 +1,198 @@
+"""Nothing acknowledged is lost, whatever happens to the process or its question log:
+the real `emad-bot slack` process on 127.0.0.1, signed requests, a fake Slack Web
+API on 127.0.0.1, and faults done to the process (SIGTERM, SIGKILL, a locked or
+impossible database)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import signal
+import sqlite3
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from tests.conftest import ROOT
+from tests.fake_slack import SIGNING_SECRET, FakeSlack, signed_headers
+from tests.test_run import CLEAN_ENV
+
+QUESTION = "<@UBOT> qui a financé Stability AI ?"
+LISTENING = re.compile(r"Slack en mode HTTP sur (http://127\.0\.0\.1:\d+/slack/events)")
+
+
+@dataclass
+class BotProcess:
+    process: asyncio.subprocess.Process
+    events_url: str = ""
+    log: list[str] = field(default_factory=list)
+    reader: asyncio.Task[None] | None = None
+
+    async def mention(self, session: aiohttp.ClientSession, number: int) -> int:
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": QUESTION,
+            "channel": "C1",
+            "ts": f"1700000000.{number:06d}",
+        }
+        body = json.dumps(
+            {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": f"Ev{number}",
+             "event_time": int(time.time()), "event": event}
+        )  # fmt: skip
+        headers = {"Content-Type": "application/json", **signed_headers(body)}
+        async with session.post(self.events_url, data=body.encode(), headers=headers) as response:
+            return response.status
+
+    @property
+    def text(self) -> str:
+        return "".join(self.log)
+
+
+@asynccontextmanager
+async def slack_bot(slack: FakeSlack, database: Path, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    env = CLEAN_ENV | {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_HOST": "127.0.0.1", "SLACK_PORT": "0", "SLACK_API_URL": f"{slack.url}/api/",
+        "BOT_DATABASE_PATH": str(database), "BOT_INDEX_DIR": str(tmp_path / "index"),
+        "BOT_COOLDOWN_QUESTIONS": "1000", "BOT_WATCH_CORPUS": "false",
+    }  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "slack", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    bot = BotProcess(process)
+    listening = asyncio.get_running_loop().create_future()
+
+    async def read() -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace")
+            bot.log.append(line)
+            found = LISTENING.search(line)
+            if found and not listening.done():
+                listening.set_result(found.group(1))
+        if not listening.done():
+            listening.set_exception(RuntimeError("".join(bot.log)))
+
+    bot.reader = asyncio.create_task(read())
+    try:
+        bot.events_url = await asyncio.wait_for(listening, 60)
+        yield bot
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await bot.reader
+
+
+def threads_answered(slack: FakeSlack) -> Counter[str]:
+    """How many replies each question's thread got."""
+    return Counter(str(m["thread_ts"]) for m in slack.posted)
+
+
+async def mention_all(bot: BotProcess, numbers: range) -> None:
+    async with aiohttp.ClientSession() as session:
+        statuses = await asyncio.gather(*(bot.mention(session, n) for n in numbers))
+    assert set(statuses) == {200}  # every one acknowledged
+
+
+def test_sigterm_finishes_what_was_acknowledged_then_exits_0(tmp_path: Path) -> None:
+    async def main() -> None:
+        slack = await FakeSlack(post_delay=0.5).start()  # a slow Slack: answers are still in flight
+        try:
+            async with slack_bot(slack, tmp_path / "q.sqlite3", tmp_path) as bot:
+                await mention_all(bot, range(100))
+                bot.process.send_signal(signal.SIGTERM)
+                code = await asyncio.wait_for(bot.process.wait(), 30)
+                await bot.reader
+                assert code == 0, bot.text
+            answered = threads_answered(slack)
+            assert len(answered) >= 95 and max(answered.values()) == 1, bot.text
+            assert "en cours" in bot.text  # it said it was finishing them
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())
+
+
+def test_after_sigkill_a_restart_answers_each_acknowledged_question_once(tmp_path: Path) -> None:
+    async def main() -> None:
+        database = tmp_path / "q.sqlite3"
+        slack = await FakeSlack(post_delay=60).start()  # posted, but Slack's answer never comes back
+        try:
+            async with slack_bot(slack, database, tmp_path) as bot:
+                await mention_all(bot, range(25))
+                await slack.wait_for("chat.postMessage", count=25, timeout=30)
+                slack.post_failure = 500  # the next 25 are not posted at all
+                await mention_all(bot, range(25, 50))
+                await slack.wait_for("chat.postMessage", count=50, timeout=30)
+                bot.process.kill()  # SIGKILL: nothing settled, nothing cleaned up
+                await bot.process.wait()
+            assert len(threads_answered(slack)) == 25
+            slack.post_delay, slack.post_failure = 0.0, None
+            async with slack_bot(slack, database, tmp_path) as bot:
+                for _ in range(300):
+                    if len(threads_answered(slack)) == 50:
+                        break
+                    await asyncio.sleep(0.1)
+                bot.process.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(bot.process.wait(), 30) == 0
+            answered = threads_answered(slack)
+            assert len(answered) == 50 and max(answered.values()) == 1, bot.text
+            pending = sqlite3.connect(database).execute("SELECT count(*) FROM inbox WHERE state = 'pending'")
+            assert pending.fetchone()[0] == 0
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())
+
+
+def test_a_locked_question_log_slows_nothing_down_to_a_crash(tmp_path: Path) -> None:
+    async def main() -> None:
+        database = tmp_path / "q.sqlite3"
+        slack = await FakeSlack().start()
+        try:
+            async with slack_bot(slack, database, tmp_path) as bot:
+                await mention_all(bot, range(1))
+                await slack.wait_for("chat.postMessage", timeout=30)
+                locker = sqlite3.connect(database, isolation_level=None)
+                locker.execute("BEGIN EXCLUSIVE")  # another process holds the log
+                try:
+                    await mention_all(bot, range(1, 21))
+                    await slack.wait_for("chat.postMessage", count=20, timeout=90)
+                finally:
+                    locker.execute("ROLLBACK")
+                assert bot.process.returncode is None, bot.text  # still alive
+                assert "Journal des questions indisponible" in bot.text
+                assert bot.text.count("Journal des questions indisponible") <= 3  # logged once per outage
+            assert len(threads_answered(slack)) >= 20
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())
+
+
+def test_a_question_log_that_cannot_be_created_stops_no_answer(tmp_path: Path) -> None:
+    async def main() -> None:
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a folder")
+        slack = await FakeSlack().start()
+        try:
+            async with slack_bot(slack, blocker / "logs" / "q.sqlite3", tmp_path) as bot:
+                await mention_all(bot, range(5))
+                await slack.wait_for("chat.postMessage", count=5, timeout=30)
+                assert bot.process.returncode is None
+                assert "Journal des questions indisponible" in bot.text
+            assert len(threads_answered(slack)) == 5
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())
