@@ -30,6 +30,7 @@ ASKER = user("1200000000000000002", "camille")
 @dataclass
 class FakeDiscord(RecordingServer):
     dispatches: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
+    posted: list[dict[str, Any]] = field(default_factory=list)  # messages now in the channels
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
@@ -69,7 +70,12 @@ class FakeDiscord(RecordingServer):
             return self._json({"interaction": {"id": interaction_id, "type": 2}})
         if request.method == "POST" and (path.startswith("/webhooks/") or path.endswith("/messages")):
             channel = path.split("/")[2] if path.startswith("/channels/") else "3001"
-            return self._json(message_payload("", channel_id=channel, author=BOT_USER) | body)
+            sent = message_payload("", channel_id=channel, author=BOT_USER) | body
+            self.posted.append(sent)
+            return self._json(sent)
+        if request.method == "GET" and path.startswith("/channels/") and path.endswith("/messages"):
+            channel = path.split("/")[2]
+            return self._json([m for m in self.posted if m["channel_id"] == channel])
         return self._json({})
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:

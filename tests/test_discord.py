@@ -4,6 +4,7 @@ what reached a fake Discord REST API on 127.0.0.1. Nothing connects to Discord."
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -234,3 +235,38 @@ def test_a_flooding_user_is_told_to_slow_down_and_others_are_answered(
         assert reply.body["embeds"][0]["title"] == "Ce que disent les articles"
 
     scenario(service, body, monkeypatch)
+
+
+def test_at_start_what_a_crash_left_pending_is_answered_once(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = QuestionLog(tmp_path / "q.sqlite3")
+    owed = {"kind": "message", "text": "qui a financé Stability AI ?", "user": "7", "channel": "3001",
+            "message": "1300000000000000111"}  # fmt: skip
+    replied = owed | {"message": "1300000000000000222"}
+    stale = {
+        "kind": "command",
+        "text": "qui ?",
+        "user": "7",
+        "channel": "3001",
+        "application": "1",
+        "token": "t",
+    }
+    for key, payload in (("a", owed), ("b", replied), ("c", stale)):
+        log.receive("discord", key, payload)
+    sqlite3.connect(tmp_path / "q.sqlite3").execute(
+        "UPDATE inbox SET received_at = received_at - 3600 WHERE key = 'c'"
+    ).connection.commit()  # past the interaction token's 15 minutes
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        fake.posted.append(  # our reply to the second one went out before the crash
+            message_payload("", author=BOT_USER) | {"message_reference": {"message_id": replied["message"]}}
+        )
+        await client.answer_pending()
+        sent = fake.of("POST /channels/3001/messages")
+        assert len(sent) == 1 and str(sent[0].body["message_reference"]["message_id"]) == owed["message"]
+        assert "Coatue" in str(sent[0].body["embeds"])
+        assert not fake.of("/webhooks/")  # the stale command is not answered
+        assert log.pending("discord") == []
+
+    scenario(BotService(engine, question_log=log), body, monkeypatch)

@@ -54,6 +54,8 @@ class DiscordPlatform:
             running = asyncio.create_task(client.start(self._settings.token.get_secret_value()))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            client.closing = True  # no new question; finish those in flight, then disconnect
+            await self._service.drain("Discord")
             await client.close()
             stopping.cancel()
             try:
