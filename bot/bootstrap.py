@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.answer.core import Core
 from bot.answer.engine import AnswerEngine
 from bot.corpus.articles import CorpusProblem, load_corpus
+from bot.models import Query, Reply
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.index import PassageIndex, build_index
 from bot.search.index_store import corpus_key, load_index, save_index
@@ -73,16 +74,19 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService
     )
 
 
-def serve(core: Core, chat: Callable[[Core], int] | None = None, only: str | None = None) -> int:
+def serve(
+    core: Core, chat: Callable[[Callable[[Query], Reply]], int] | None = None, only: str | None = None
+) -> int:
     """`emad-bot run`: serve every configured platform (or only the one named) around
-    `core`, reloading it when the corpus changes; with none configured, `chat(core)`."""
+    `core`, reloading it when the corpus changes; with none configured, `chat(answer)`
+    with the service's `answer` (cooldown and question log, as on every platform)."""
     from bot.service.reload import CorpusReloader
     from bot.service.runner import run
 
     serving = serving_settings()
     service = build_service(serving, core.engine)
     reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
-    return run(service, reloader, chat=None if chat is None else lambda: chat(core), only=only)
+    return run(service, reloader, chat=None if chat is None else lambda: chat(service.answer), only=only)
 
 
 def load_or_build_index(

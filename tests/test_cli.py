@@ -1,6 +1,8 @@
 """The terminal harness as a user runs it: `python -m bot …` in a subprocess."""
 
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +159,53 @@ def test_a_single_platform_command_without_its_settings_says_what_to_set() -> No
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" not in result.stderr
+
+
+def _bot(*args: str, **env: str) -> subprocess.Popen[bytes]:
+    environment = {"PATH": "/usr/bin:/bin", "BOT_LOG_LEVEL": "WARNING", "LANG": "C.UTF-8"} | env
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=environment,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def test_ask_json_answers_a_line_that_is_not_utf8_with_an_error_and_goes_on() -> None:
+    bot = _bot("ask", "--json")
+    out, err = bot.communicate(
+        b"Qui a financ\xc3\xa9 Stability AI ?\n\xff\xfe nope\nQuand a-t-il d\xc3\xa9missionn\xc3\xa9 ?\n", 60
+    )
+    assert bot.returncode == 0, err.decode()
+    replies = [json.loads(line) for line in out.decode().splitlines()]
+    assert [r["kind"] for r in replies] == ["answer", "error", "answer"]
+    assert "Ligne 2 illisible" in replies[1]["text"] and replies[1]["citations"] == []
+
+
+def test_ask_json_answers_each_line_as_it_arrives() -> None:
+    bot = _bot("ask", "--json")
+    assert bot.stdin is not None and bot.stdout is not None
+    try:
+        bot.stdin.write("Qui a financé Stability AI ?\n".encode())
+        bot.stdin.flush()
+        first = json.loads(bot.stdout.readline())  # before stdin is closed
+        assert first["kind"] == "answer"
+    finally:
+        bot.stdin.close()
+        bot.wait(60)
+    assert bot.returncode == 0
+
+
+def test_the_terminal_fallback_of_run_logs_questions_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+    database = tmp_path / "q.sqlite3"
+    bot = _bot("run", BOT_DATABASE_PATH=str(database))
+    assert bot.stdin is not None and bot.stdout is not None
+    bot.stdin.write("Qui a financé Stability AI ?\n".encode())
+    bot.stdin.flush()
+    seen = b""
+    while b"Coatue" not in seen:  # the answer is printed: the question went through the service
+        line = bot.stdout.readline()
+        assert line, bot.stderr.read().decode() if bot.stderr else ""
+        seen += line
+    bot.send_signal(signal.SIGTERM)
+    assert bot.wait(30) == 0
+    rows = sqlite3.connect(database).execute("SELECT platform, question FROM questions").fetchall()
+    assert ("terminal", "Qui a financé Stability AI ?") in rows

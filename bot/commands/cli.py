@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,22 +21,26 @@ from bot.answer.core import Core
 from bot.bootstrap import build_core, serving_settings
 from bot.commands.evaluation import evaluate, read_cases
 from bot.commands.terminal import render_reply, reply_to_dict
-from bot.models import Query
+from bot.models import Query, Reply, ReplyKind
 from bot.settings import BotSettings, StartupError, settings_error
 
 CHAT_PROMPT = "Votre question (« aide », « sources », Ctrl-D pour quitter) > "
+UNREADABLE_LINE = (
+    "Ligne {number} illisible : ce n'est pas du texte UTF-8 (octet invalide en position {position}). "
+    "Les autres lignes sont traitées."
+)
 
 
 def _ask(core: Core, args: argparse.Namespace) -> int:
     engine = core.engine
-    questions = [" ".join(args.question)] if args.question else None
-    if questions is None and not args.json:
+    if not args.question and not args.json:
         print('Donnez une question : emad-bot ask "Qui a financé Stability AI ?"', file=sys.stderr)
         return 2
-    if questions is None:
-        questions = [line.rstrip("\n") for line in sys.stdin]
-    for question in questions:
-        reply = engine.answer(Query(question))
+    if args.question:
+        replies: Iterator[Reply] = iter([engine.answer(Query(" ".join(args.question)))])
+    else:
+        replies = (engine.answer(Query(q)) if isinstance(q, str) else q for q in _stdin_questions())
+    for reply in replies:
         if args.json:
             print(json.dumps(reply_to_dict(reply), ensure_ascii=False), flush=True)
         else:
@@ -43,17 +48,29 @@ def _ask(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(core: Core, args: argparse.Namespace) -> int:
-    engine = core.engine
+def _stdin_questions() -> Iterator[str | Reply]:
+    """Each line of standard input as it arrives (not after the last one), decoded as
+    UTF-8; a line that is not UTF-8 becomes an error reply, and the others go on."""
+    for number, raw in enumerate(iter(sys.stdin.buffer.readline, b""), start=1):
+        try:
+            yield raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            yield Reply(ReplyKind.ERROR, UNREADABLE_LINE.format(number=number, position=error.start))
+
+
+def _chat(core: Core, args: argparse.Namespace, answer: Callable[[Query], Reply] | None = None) -> int:
+    """The interactive session; `answer` is the service's when `emad-bot run` falls back
+    to it (so questions are logged as on every platform), else the engine's."""
+    ask = answer or core.engine.answer
     color = sys.stdout.isatty()
-    print(render_reply(engine.answer(Query("aide")), color=color))
+    print(render_reply(ask(Query("aide")), color=color))
     while True:
         try:
             question = input(f"\n{CHAT_PROMPT}")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        print(render_reply(engine.answer(Query(question)), color=color))
+        print(render_reply(ask(Query(question)), color=color))
 
 
 def _sources(core: Core, args: argparse.Namespace) -> int:
@@ -85,7 +102,11 @@ def _bench(core: Core, args: argparse.Namespace) -> int:
 def _run(core: Core, args: argparse.Namespace) -> int:
     from bot.bootstrap import serve
 
-    return serve(core, lambda core: _chat(core, args))
+    def terminal(answer: Callable[[Query], Reply]) -> int:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a service manager's stop: exit 0
+        return _chat(core, args, answer)
+
+    return serve(core, terminal)
 
 
 def _stats(core: Core, args: argparse.Namespace) -> int:
