@@ -93,11 +93,11 @@ def load_or_build_index(
     settings: BotSettings, analyzer: FrenchAnalyzer
 ) -> tuple[PassageIndex, tuple[CorpusProblem, ...]]:
     """The saved index if the corpus has not changed, else a new one (then saved)."""
-    key = corpus_key(settings.corpus_dir)
+    key = corpus_key(settings.corpus_dir, settings.max_article_bytes)
     saved = load_index(settings.index_cache_dir, key)
     if saved is not None:
         return saved
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, settings.max_article_bytes)
     if not corpus.articles:
         for problem in corpus.problems:
             log.warning("Article ignoré : %s", problem)

@@ -24,6 +24,7 @@ class BotSettings(BaseSettings):
     index_dir: Path | None = None  # default: `.index/` inside the corpus folder
     synonyms_file: Path | None = None
     max_citations: int = Field(default=3, ge=1, le=5)
+    max_article_bytes: int = Field(default=2_000_000, ge=1_000)  # a bigger article is left out, named
     log_level: str = "INFO"
 
     @classmethod

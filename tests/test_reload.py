@@ -42,18 +42,52 @@ def test_a_new_article_is_served_after_a_reload(corpus_dir: Path, write_article:
     assert cites(service, "Qui est Gaspard Lenoir ?") == ["c"]
 
 
-def test_a_broken_new_file_leaves_the_current_index_serving(
+def test_a_broken_new_file_is_named_and_every_readable_article_is_served(
     corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
     write_article("b.md", "B", "Un texte sans rapport avec la question.")
     reloader, service = started(corpus_dir)
-    before = service.engine
     write_article("c.md", "C", "Gaspard Lenoir est le nouveau trésorier de la startup.")
     (corpus_dir / "casse.md").write_bytes(b"\xff\xfe pas de l'UTF-8")
+    assert asyncio.run(reloader.reload())
+    assert cites(service, "Qui a financé Stability ?") == ["a"]
+    assert cites(service, "Qui est Gaspard Lenoir ?") == ["c"]  # the new one, beside the broken one
+    assert "casse.md" in caplog.text and "UTF-8" in caplog.text
+
+
+def test_a_corpus_with_nothing_readable_leaves_the_current_index_serving(
+    corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    reloader, service = started(corpus_dir)
+    before = service.engine
+    (corpus_dir / "a.md").write_bytes(b"\xff\xfe")
     assert not asyncio.run(reloader.reload())
     assert service.engine is before and cites(service, "Qui a financé Stability ?") == ["a"]
-    assert "casse.md" in caplog.text and "UTF-8" in caplog.text
+
+
+def test_the_watcher_survives_a_folder_named_like_an_article(
+    corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    reloader, service = started(corpus_dir)
+
+    async def main() -> None:
+        stop, hangup = asyncio.Event(), asyncio.Event()
+        watching = asyncio.create_task(reloader.watch(stop, hangup))
+        await asyncio.sleep(0.5)
+        (corpus_dir / "dossier.md").mkdir()
+        (corpus_dir / "moitie.md").write_text("---\ntitle: M", encoding="utf-8")  # still being written
+        await asyncio.sleep(1.5)
+        write_article("moitie.md", "M", "Gaspard Lenoir est le nouveau trésorier de la startup.")
+        await eventually(lambda: cites(service, "Qui est Gaspard Lenoir ?") == ["moitie"])
+        stop.set()
+        await asyncio.wait_for(watching, 10)
+
+    asyncio.run(main())
+    assert cites(service, "Qui est Gaspard Lenoir ?") == ["moitie"]
+    assert "dossier.md : est un dossier" in caplog.text
 
 
 def test_a_change_under_corpus_reloads_in_the_background(

@@ -1,19 +1,24 @@
 """Load the articles under `corpus/`: a YAML header, then the body as published.
 
-A file that cannot be read (not UTF-8, empty, no header, a required field
-missing, a malformed date) is reported by name with what is wrong, and the
-other articles still load.
+A file that cannot be read (not UTF-8, empty, no header, a header field missing
+or malformed, too big) is reported by name with what is wrong, and the other
+articles still load. Only regular files are read: a folder, a FIFO or a device
+named `*.md` is reported, never opened; a symbolic link is followed only to a
+regular file (inside or outside `corpus/`), and a broken one is reported.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.corpus.header import HeaderError, read_header
 from bot.models import Article
 
-REQUIRED_FIELDS = ("title", "publisher", "language")
+MAX_ARTICLE_BYTES = 2_000_000  # default of BOT_MAX_ARTICLE_BYTES
 
 
 @dataclass(frozen=True)
@@ -50,59 +55,69 @@ def _split_header(text: str) -> tuple[str, str]:
     raise ArticleFileError("en-tête non fermé : ajoutez une ligne « --- » après les métadonnées")
 
 
-def _parse_date(value: object) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ArticleFileError(
-            f"date illisible « {value} » : écrivez-la AAAA-MM-JJ, ou omettez-la si elle est inconnue"
-        ) from None
-
-
 def parse_article(slug: str, text: str) -> Article:
     """Build an article from a file's text; raises `ArticleFileError` with the reason."""
     if not text.strip():
         raise ArticleFileError("fichier vide")
-    import yaml  # only when articles are (re)indexed, not when a saved index serves
-
-    from bot.corpus.cleaning import clean_body
+    from bot.corpus.cleaning import clean_body  # only when articles are (re)indexed
 
     header_text, raw_body = _split_header(text)
     try:
-        header = yaml.safe_load(header_text) or {}
-    except yaml.YAMLError as error:
-        raise ArticleFileError(f"en-tête YAML invalide ({error.__class__.__name__})") from None
-    if not isinstance(header, dict):
-        raise ArticleFileError("en-tête invalide : attendu des lignes « clé: valeur »")
-    missing = [name for name in REQUIRED_FIELDS if not str(header.get(name) or "").strip()]
-    if missing:
-        raise ArticleFileError(f"champ(s) obligatoire(s) manquant(s) dans l'en-tête : {', '.join(missing)}")
-    title = str(header["title"]).strip()
-    body = clean_body(raw_body, title)
+        header = read_header(header_text)
+    except HeaderError as error:
+        raise ArticleFileError(str(error)) from None
+    body = clean_body(raw_body, header.title)
     if not body:
         raise ArticleFileError("aucun texte après l'en-tête (ou seulement du texte d'éditeur)")
-    url = str(header.get("url") or "").strip() or None
     return Article(
         slug=slug,
-        title=title,
-        publisher=str(header["publisher"]).strip(),
-        language=str(header["language"]).strip(),
+        title=header.title,
+        publisher=header.publisher,
+        language=header.language,
         body=body,
-        url=url,
-        published=_parse_date(header.get("date")),
-        title_is_descriptive=bool(header.get("title_is_descriptive", False)),
+        url=header.url,
+        published=header.date,
+        title_is_descriptive=header.title_is_descriptive,
     )
 
 
-def load_article(path: Path) -> Article:
+def article_files(directory: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Path | CorpusProblem]:
+    """Each `*.md` entry of `directory`, sorted by name: the path of a readable regular
+    file, or the problem that keeps it out. Nothing is opened here."""
+    for path in sorted(directory.glob("*.md")):
+        try:
+            target = os.stat(path)  # follows a symbolic link
+        except FileNotFoundError:
+            yield CorpusProblem(path, "lien symbolique cassé : sa cible n'existe pas")
+            continue
+        except OSError as error:
+            yield CorpusProblem(path, f"illisible ({error.strerror})")
+            continue
+        if stat.S_ISDIR(target.st_mode):
+            yield CorpusProblem(path, "est un dossier, pas un article")
+        elif not stat.S_ISREG(target.st_mode):
+            yield CorpusProblem(path, "n'est pas un fichier ordinaire (tube, périphérique…) : ignoré")
+        elif target.st_size > max_bytes:
+            size, most = target.st_size / 1e6, max_bytes / 1e6
+            yield CorpusProblem(
+                path, f"trop gros ({size:.1f} Mo ; au plus {most:.1f} Mo, BOT_MAX_ARTICLE_BYTES)"
+            )
+        else:
+            yield path
+
+
+def read_article_bytes(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes:
+    """The file's bytes, never more than `max_bytes` + 1 (a file may grow after its check)."""
+    with path.open("rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ArticleFileError(f"trop gros (au plus {max_bytes / 1e6:.1f} Mo, BOT_MAX_ARTICLE_BYTES)")
+    return data
+
+
+def load_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_article_bytes(path, max_bytes).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ArticleFileError(
             f"n'est pas en UTF-8 (octet invalide à la position {error.start}) : "
@@ -113,13 +128,16 @@ def load_article(path: Path) -> Article:
     return parse_article(path.stem, text.removeprefix("\ufeff"))
 
 
-def load_corpus(directory: Path) -> Corpus:
+def load_corpus(directory: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Corpus:
     """Every `*.md` article under `directory`, sorted by file name, and the files left out."""
     articles: list[Article] = []
     problems: list[CorpusProblem] = []
-    for path in sorted(directory.glob("*.md")):
+    for found in article_files(directory, max_bytes):
+        if isinstance(found, CorpusProblem):
+            problems.append(found)
+            continue
         try:
-            articles.append(load_article(path))
+            articles.append(load_article(found, max_bytes))
         except ArticleFileError as error:
-            problems.append(CorpusProblem(path, str(error)))
+            problems.append(CorpusProblem(found, str(error)))
     return Corpus(tuple(articles), tuple(problems))

@@ -4,6 +4,12 @@ Cleaning is code, so every article dropped into `corpus/` gets the same
 treatment: embedded tweets become quoted text with author and date, other HTML
 becomes plain text, publisher boilerplate is dropped, a line repeating the
 title is dropped, and a paragraph published twice is kept once.
+
+HTML is read by a real parser (selectolax's lexbor, the HTML5 parsing algorithm):
+tags over several lines, comments, `<style>` and `<script>`, `>` inside an
+attribute are handled, block ends (`<br>`, `</p><p>`, `</div>`…) become line
+breaks so words are never glued, and entities are decoded, on lines with or
+without tags.
 """
 
 from __future__ import annotations
@@ -74,8 +80,29 @@ def tweet_as_text(embed: str) -> str:
     return f"{quoted} — {credit}".strip(" —") if credit else quoted
 
 
-def _html_to_text(fragment: str) -> str:
-    return html.unescape(_TAG.sub("", _SCRIPT.sub("", fragment)))
+_BLOCKS = (
+    "p, div, li, ul, ol, dd, dt, h1, h2, h3, h4, h5, h6, blockquote, tr, table, section, article,"
+    " header, footer, aside, figure, figcaption, pre, hr"
+)
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of an HTML fragment, a line per block; unchanged but for entities
+    when it holds no tag."""
+    if not _TAG.search(fragment) and "<!--" not in fragment:
+        return html.unescape(fragment)
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(f"<body>{fragment}</body>")
+    for hidden in tree.css("script, style, noscript, template, iframe, svg, head"):
+        hidden.decompose()
+    for line_break in tree.css("br"):
+        line_break.replace_with("\n")
+    for block in tree.css(_BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    body = tree.body
+    return body.text(separator="", strip=False) if body is not None else ""
 
 
 @cache
@@ -97,10 +124,11 @@ def clean_body(raw: str, title: str) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = _TWITTER_EMBED.sub(lambda m: "\n" + tweet_as_text(m.group(1)) + "\n", text)
     text = _TWEET_BLOCKQUOTE.sub(lambda m: "\n" + tweet_as_text(m.group(0)) + "\n", text)
+    text = html_to_text(text)
     seen = {_comparable(title)}
     paragraphs: list[str] = []
     for line in text.splitlines():
-        paragraph = _SPACES.sub(" ", _html_to_text(line) if "<" in line else line).strip()
+        paragraph = _SPACES.sub(" ", line).strip()
         key = _comparable(paragraph)
         if not paragraph or key in seen:
             continue

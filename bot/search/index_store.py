@@ -23,7 +23,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from bot.corpus.articles import CorpusProblem
+from bot.corpus.articles import MAX_ARTICLE_BYTES, CorpusProblem, article_files, read_article_bytes
 from bot.data import DATA_DIR
 from bot.models import Article, Passage
 from bot.search import bm25
@@ -37,6 +37,7 @@ _CODE = (
     "search/bm25.py",
     "corpus/cleaning.py",
     "corpus/articles.py",
+    "corpus/header.py",
     "corpus/passages.py",
     "search/index_store.py",
     "search/index.py",
@@ -45,16 +46,23 @@ _CODE = (
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 
 
-def corpus_key(corpus_dir: Path) -> str:
-    """A fingerprint of everything the saved index depends on."""
+def corpus_key(corpus_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> str:
+    """A fingerprint of everything the saved index depends on: each readable article's
+    name and bytes, and the name and reason of each file left out."""
     digest = hashlib.sha256(f"{bm25.K1} {bm25.B}".encode())  # the format: index_store.py, below
     for name in _CODE:
         digest.update((_BOT / name).read_bytes())
     for name in _DATA:
         digest.update((DATA_DIR / name).read_bytes())
-    for path in sorted(corpus_dir.glob("*.md")):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for found in article_files(corpus_dir, max_bytes):
+        if isinstance(found, CorpusProblem):
+            digest.update(f"{found.path.name}\0{found.reason}\0".encode())
+            continue
+        digest.update(found.name.encode() + b"\0")
+        try:
+            digest.update(read_article_bytes(found, max_bytes) + b"\0")
+        except (OSError, ValueError) as error:
+            digest.update(f"{error}\0".encode())  # the load will report it by name
     return digest.hexdigest()[:24]
 
 

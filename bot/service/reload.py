@@ -1,14 +1,18 @@
 """New articles without a restart: a change under `corpus/` (or SIGHUP) rebuilds the
 index in the background and swaps it in atomically.
 
-A new or edited file that cannot be read leaves the current index serving, and
-the error names the file. watchfiles batches bursts of changes (an editor's
-save, a `git pull`) into one rebuild.
+Every readable article is served, new ones included; a file that cannot be read
+is left out and named in the log (a file still being written is picked up when
+its next change completes it). Only a corpus with no readable article at all
+leaves the current index serving. The watcher survives any error: it logs it
+and keeps watching. watchfiles batches bursts of changes (an editor's save, a
+`git pull`) into one rebuild.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +23,7 @@ from bot.service.bot_service import BotService
 from bot.settings import BotSettings, StartupError
 
 log = logging.getLogger(__name__)
+WATCH_RETRY_SECONDS = 5.0
 
 
 class CorpusReloader:
@@ -45,11 +50,9 @@ class CorpusReloader:
             except StartupError as error:
                 log.error("Rechargement refusé, l'index actuel continue de servir : %s", error)
                 return False
-            broken = [p for p in core.problems if p.path.name not in self._known_problems]
-            if broken:
-                for problem in broken:
-                    log.error("Rechargement refusé, l'index actuel continue de servir : %s", problem)
-                return False
+            for problem in core.problems:
+                if problem.path.name not in self._known_problems:
+                    log.error("Article ignoré au rechargement : %s", problem)
             self._service.engine = core.engine  # one reference: questions see old or new
             self._known_problems = {problem.path.name for problem in core.problems}
             log.info("Index rechargé : %d article(s) en %.2f s", len(core.engine.index.articles),
@@ -70,7 +73,13 @@ class CorpusReloader:
         while not stop.is_set():
             await hangup.wait()
             hangup.clear()
+            await self._reload_surviving()
+
+    async def _reload_surviving(self) -> None:
+        try:
             await self.reload()
+        except Exception:
+            log.exception("Rechargement du corpus en échec ; l'index actuel continue de servir")
 
     async def _on_changes(self, stop: asyncio.Event) -> None:
         from watchfiles import awatch
@@ -80,5 +89,11 @@ class CorpusReloader:
         def is_article(_: object, path: str) -> bool:
             return path.endswith(".md") and Path(path).parent == corpus
 
-        async for _ in awatch(corpus, watch_filter=is_article, stop_event=stop):
-            await self.reload()
+        while not stop.is_set():
+            try:
+                async for _ in awatch(corpus, watch_filter=is_article, stop_event=stop):
+                    await self._reload_surviving()
+            except Exception:
+                log.exception("Surveillance du corpus interrompue ; reprise dans %g s", WATCH_RETRY_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), WATCH_RETRY_SECONDS)
