@@ -128,7 +128,8 @@ class ReplyKind(StrEnum):
 class Query:
     """What a user asked, from where (``"terminal"``, ``"slack"``, ``"discord"``) and who
     (the platform's user id, for the cooldown and the question log); `team` (Slack
-    workspace or Discord server), `channel` and `thread` say which conversation."""
+    workspace or Discord server), `channel` and `thread` say which conversation, and
+    `earlier` holds its previous questions, for a follow-up ("et quand ?")."""
 
     text: str
     platform: str = "terminal"
@@ -136,6 +137,7 @@ class Query:
     team: str | None = None
     channel: str | None = None
     thread: str | None = None
+    earlier: tuple[str, ...] = ()  # the conversation's earlier questions, oldest first
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import cached_property
 from bot.answer import messages
 from bot.answer.answer_types import asks_date, date_words_asked, expected_answer
 from bot.answer.answerability import CLOSEST_COVERAGE, CONFIDENT_COVERAGE, Weighing, weigh
+from bot.answer.follow_up import borrow, is_follow_up
 from bot.answer.language import LanguageGuesser
 from bot.answer.sanitize import clean_question
 from bot.answer.small_talk import SmallTalk
@@ -73,7 +74,7 @@ class AnswerEngine:
                 ReplyKind.SMALL_TALK, messages.SMALL_TALK, examples=messages.EXAMPLE_QUESTIONS, question=text
             )
         english = self.languages.is_english(text)
-        kind, citations = self._cite(written_out, english)
+        kind, citations = self._cite(written_out, english, query.earlier)
         if not citations:
             return Reply(
                 ReplyKind.NOT_FOUND,
@@ -85,16 +86,25 @@ class AnswerEngine:
         intro = messages.ANSWER if kind is ReplyKind.ANSWER else messages.CLOSEST
         return Reply(kind, _in_english(intro, english), citations=citations, notice=notice, question=text)
 
-    def _cite(self, text: str, english: bool) -> tuple[ReplyKind, tuple[Citation, ...]]:
+    def _concepts(self, text: str, language: str) -> tuple[Concept, ...]:
         asked = date_words_asked(text) if asks_date(text) else text
-        question = self._questions.analyse(asked, language="en" if english else "fr")
+        question = self._questions.analyse(asked, language=language)
         vocabulary = self.index.retriever.vocabulary()
         # "selon Gate", "d'après Developpez.com": naming a source is not asking about it.
-        concepts = tuple(
+        return tuple(
             c
             for c in question.concepts
             if any(t in vocabulary for t in c.asked) or not self._names_a_source(c)
         )
+
+    def _cite(
+        self, text: str, english: bool, earlier: tuple[str, ...] = ()
+    ) -> tuple[ReplyKind, tuple[Citation, ...]]:
+        language = "en" if english else "fr"
+        concepts = self._concepts(text, language)
+        if earlier and is_follow_up(text, concepts):
+            previous = (self._concepts(self._typed_french.write_out(q), language) for q in reversed(earlier))
+            concepts = borrow(concepts, previous)
         if not concepts:
             return ReplyKind.NOT_FOUND, ()
         retriever = self.index.retriever

@@ -72,6 +72,8 @@ class BotService:
         return replace(reply, question_id=question_id)
 
     def _answer(self, query: Query) -> Reply:
+        if query.thread and not query.earlier and self._log is not None:
+            query = replace(query, earlier=tuple(self._log.earlier_questions(query)))
         try:
             return self.engine.answer(query)
         except Exception:
