@@ -24,6 +24,8 @@ class FakeSlack(RecordingServer):
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages now in the channels
     post_delay: float = 0.0  # seconds before chat.postMessage answers (the message is posted first)
     post_failure: int | None = None  # an HTTP status chat.postMessage answers instead, posting nothing
+    rate_limited: int = 0  # how many chat.postMessage calls still get a 429 (Retry-After: 1)
+    not_in: set[str] = field(default_factory=set)  # channels the bot is not in
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
@@ -31,24 +33,34 @@ class FakeSlack(RecordingServer):
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_get("/socket", self._socket)
 
-    async def _record(self, method: str, request: web.Request) -> None:
+    async def _record(self, method: str, request: web.Request) -> dict[str, Any]:
         raw = await request.text()
+        body: dict[str, Any] = dict(request.query)  # the SDK sends some arguments as parameters
         if request.method == "GET":
-            body: dict[str, Any] = dict(request.query)
+            pass
         elif request.content_type == "application/json":
-            body = json.loads(raw or "{}")
+            body |= json.loads(raw or "{}")
         else:
-            body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+            body |= {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
             if isinstance(body.get("blocks"), str):
                 body["blocks"] = json.loads(body["blocks"])
         await self.record(method, body)
+        return body
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        await self._record(method, request)
-        body = self.calls[-1].body
+        body = await self._record(method, request)
         result: dict[str, Any] = {"ok": True}
+        if method in {"chat.postMessage", "chat.postEphemeral"} and body.get("channel") in self.not_in:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
+        if method == "conversations.open":
+            result["channel"] = {"id": "D" + str(body.get("users", "?"))}
         if method == "chat.postMessage":
+            if self.rate_limited:
+                self.rate_limited -= 1
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+                )
             if self.post_failure is not None:
                 return web.json_response({"ok": False, "error": "fatal_error"}, status=self.post_failure)
             message = {"ts": f"{time.time():.6f}", "user": BOT_USER_ID, "bot_id": "BBOT"}

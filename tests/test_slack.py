@@ -318,3 +318,72 @@ def test_a_flooding_user_gets_a_private_notice_and_others_are_answered(
         assert notice.body["user"] == "U1" and "Réessayez" in texts(notice.body["blocks"])
 
     scenario(service, body)
+
+
+def thread_reply(
+    text: str, ts: str, user: str = "U1", thread_ts: str = "1700000000.000100"
+) -> dict[str, Any]:
+    return {"type": "message", "channel_type": "channel", "user": user, "text": text, "ts": ts,
+            "channel": "C1", "thread_ts": thread_ts}  # fmt: skip
+
+
+def test_a_conversation_goes_on_in_the_thread_without_mentions(engine: AnswerEngine, tmp_path: Path) -> None:
+    async def body(h: Harness) -> None:
+        await h.event(mention("<@UBOT> Qui a financé Stability AI ?"), "Ev1")
+        await h.slack.wait_for("chat.postMessage")
+        await h.event(thread_reply("et ils ont fait quoi ensuite ?", "1700000000.000200"), "Ev2")
+        await h.slack.wait_for("chat.postMessage", count=2)
+        await h.event(thread_reply("quand ?", "1700000000.000300"), "Ev3")
+        posts = await h.slack.wait_for("chat.postMessage", count=3)
+        assert all(p.body["thread_ts"] == "1700000000.000100" for p in posts)
+        first, second, third = (texts(p.body["blocks"]) for p in posts)
+        assert "Coatue" in first
+        assert "Coatue" in second or "Lightspeed" in second  # the first question's context
+        assert "2022" in third or "2023" in third  # "quand ?" about the funding: a date
+        await h.event(thread_reply("<!channel> on déjeune où ?", "1700000000.000400", user="U2"), "Ev4")
+        await h.event(thread_reply("moi je trouve ça bien", "1700000000.000500", user="U3"), "Ev5")
+        await asyncio.sleep(0.5)
+        assert len(h.slack.of("chat.postMessage")) == 3 + 1  # U2 asked (a "?"), U3 talked to people
+        hostile = texts(h.slack.of("chat.postMessage")[-1].body["blocks"])
+        assert "<!channel>" not in hostile
+
+    scenario(logged_service(engine, tmp_path / "q.sqlite3", questions_per_minute=100), body)
+
+
+def test_an_ask_channel_answers_every_top_level_message_in_a_thread(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        asked = {"type": "message", "channel_type": "channel", "user": "U1", "channel": "CASK",
+                 "text": "Qui a financé Stability AI ?", "ts": "1700000000.000900"}  # fmt: skip
+        await h.event(asked, "Ev1")
+        await h.event(asked | {"channel": "COTHER", "ts": "1700000000.000901"}, "Ev2")
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        await asyncio.sleep(0.3)
+        assert post.body["channel"] == "CASK" and post.body["thread_ts"] == "1700000000.000900"
+        assert len(h.slack.of("chat.postMessage")) == 1  # other channels need a mention
+
+    scenario(engine, body, ask_channels="CASK, CASK2")
+
+
+def test_a_rate_limited_answer_is_retried_after_retry_after_and_sent_once(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        h.slack.rate_limited = 1
+        await h.event(mention("<@UBOT> qui a financé Stability AI ?"))
+        calls = await h.slack.wait_for("chat.postMessage", count=2, timeout=15)
+        await asyncio.sleep(0.3)
+        assert len(calls) == 2 and len(h.slack.posted) == 1  # a 429, then the answer, once
+
+    scenario(engine, body)
+
+
+def test_a_channel_the_bot_is_not_in_gets_the_answer_in_a_dm_saying_how_to_invite(
+    engine: AnswerEngine,
+) -> None:
+    async def body(h: Harness) -> None:
+        h.slack.not_in.add("C1")
+        await h.event(mention("<@UBOT> qui a financé Stability AI ?"))
+        (opened,) = await h.slack.wait_for("conversations.open")
+        assert opened.body["users"] == "U1", opened.body
+        dm = [c for c in await h.slack.wait_for("chat.postMessage", count=2) if c.body["channel"] == "DU1"]
+        assert "/invite @emad-bot" in texts(dm[0].body["blocks"]) and "Coatue" in texts(dm[0].body["blocks"])
+
+    scenario(engine, body)

@@ -26,12 +26,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
     FEEDBACK_ACTION,
+    MAX_BLOCKS,
     SlackMessage,
+    escape,
     feedback_vote,
     question_from_text,
     reply_message,
@@ -60,6 +63,7 @@ class SeenEvents:
         return True
 
 
+NO_ACCESS = frozenset({"not_in_channel", "channel_not_found"})
 MESSAGE_WINDOW_SECONDS = 24 * 3600  # a pending message older than this is not answered any more
 RESPONSE_URL_WINDOW_SECONDS = 30 * 60  # Slack keeps a command's response_url this long
 
@@ -102,10 +106,32 @@ async def deliver(client: AsyncWebClient, payload: dict[str, Any], message: Slac
         "text": message.text,
         "thread_ts": thread,
     }
-    if message.for_asker_only:
-        await client.chat_postEphemeral(user=payload["user"], **common)
-    else:
-        await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+    try:
+        if message.for_asker_only:
+            await client.chat_postEphemeral(user=payload["user"], **common)
+        else:
+            await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+    except SlackApiError as error:
+        if error.response.get("error") not in {"not_in_channel", "channel_not_found"} or not payload.get(
+            "user"
+        ):
+            raise
+        await _answer_in_private(client, payload, message)
+
+
+async def _answer_in_private(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:
+    """The bot cannot post where it was asked: the answer goes to the asker in a DM,
+    with how to invite the bot."""
+    log.warning("Slack : pas accès au salon %s ; réponse envoyée en privé", payload.get("channel"))
+    opened = await client.conversations_open(users=payload["user"])
+    notice = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(messages.NOT_IN_CHANNEL)}]}
+    await client.chat_postMessage(
+        channel=opened["channel"]["id"],
+        blocks=[notice, *message.blocks][:MAX_BLOCKS],
+        text=f"{messages.NOT_IN_CHANNEL}\n{message.text}",
+        unfurl_links=False,
+        unfurl_media=False,
+    )
 
 
 async def handle(
@@ -149,6 +175,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
     app = AsyncApp(client=client, signing_secret=secret or "", process_before_response=False)
     seen = SeenEvents()
     private_answers = settings.answers_for_asker_only
+    ask_channels = settings.ask_channel_ids
 
     @app.middleware
     async def answer_each_event_once(
@@ -186,12 +213,24 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
 
     @app.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
-        payload = message_payload("dm", event, body.get("team_id"))
+        team = body.get("team_id")
+        in_thread = event.get("thread_ts") not in (None, event.get("ts"))
+        if event.get("channel_type") == "im":
+            payload = message_payload("dm", event, team)
+        elif in_thread and await asyncio.to_thread(
+            service.follows_up, query_of(message_payload("mention", event, team))
+        ):
+            payload = message_payload("mention", event, team)  # a follow-up, answered in its thread
+        elif not in_thread and event.get("channel") in ask_channels:
+            payload = message_payload("mention", event, team)  # an ask channel: a thread under it
+        else:
+            return  # people talking: the bot stays quiet
+        # A mention also comes as a message (and a DM mention as both): one key, one answer.
         ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
         if ticket is not None:
-            await handle(service, client, payload, ticket)
+            await handle(service, client, payload, ticket, private_answers and payload["kind"] != "dm")
 
     @app.action(FEEDBACK_ACTION)
     async def on_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:

@@ -26,8 +26,21 @@ EVENTS_PATH = "/slack/events"
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
+    """The Web API client, retrying a lost connection, a 429 (after its Retry-After) and
+    a 5xx, so a busy Slack delays an answer rather than losing it."""
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+        AsyncServerErrorRetryHandler,
+    )
+
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    return AsyncWebClient(token=token, base_url=settings.api_url)
+    retries = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retries)
 
 
 async def start_http(app: AsyncApp, host: str, port: int) -> web.AppRunner:

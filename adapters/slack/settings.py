@@ -24,6 +24,11 @@ class SlackSettings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=0, le=65535)
     answers_for_asker_only: bool = False
+    ask_channels: str = ""  # channel ids, comma-separated: every top-level message is a question
+
+    @property
+    def ask_channel_ids(self) -> frozenset[str]:
+        return frozenset(c.strip() for c in self.ask_channels.split(",") if c.strip())
 
     @field_validator("bot_token")
     @classmethod

@@ -27,6 +27,19 @@ PRONOUNS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+INTERROGATIVES = frozenset(
+    {"qui", "que", "quoi", "quand", "comment", "pourquoi", "combien", "ou", "quel", "quelle", "quels",
+     "quelles", "lequel", "laquelle", "est", "et", "pk", "pq", "who", "what", "when", "why", "how"}
+)  # fmt: skip
+
+
+def reads_as_question(text: str) -> bool:
+    """A message in a thread that is a question to the bot, not people talking: it ends
+    with "?" or opens with an interrogative ("et quand", "pourquoi…")."""
+    words = _WORD.findall(fold(text))
+    return text.rstrip().endswith("?") or (bool(words) and words[0] in INTERROGATIVES)
+
+
 def is_follow_up(question: str, concepts: Sequence[Concept]) -> bool:
     words = _WORD.findall(fold(question))
     if len(concepts) <= SHORT_FOLLOW_UP:

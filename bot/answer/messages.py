@@ -36,6 +36,10 @@ TRUNCATED = "Votre question était trop longue : seuls ses {limit} premiers cara
 COOLDOWN = "Doucement : vous avez posé beaucoup de questions d'affilée. Réessayez dans {seconds} seconde(s)."
 FEEDBACK_THANKS = "Merci pour votre avis !"
 FEEDBACK_LOST = "Cet avis n'a pas pu être enregistré (question inconnue ou journal indisponible)."
+NOT_IN_CHANNEL = (
+    "Je ne peux pas répondre dans ce salon : je n'y suis pas invité. Invitez-moi avec "
+    "« /invite @emad-bot », ou posez-moi la question ici. Voici la réponse :"
+)
 ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
 
 HELP_COMMANDS = frozenset({"aide", "help", "?", "/aide", "!aide"})

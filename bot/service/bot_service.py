@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.answer import messages
+from bot.answer.follow_up import reads_as_question
 from bot.models import Query, Reply, ReplyKind
 from bot.service.cooldown import Cooldown
 from bot.service.question_log import QuestionLog
@@ -83,6 +84,19 @@ class BotService:
     def record_feedback(self, question_id: int, platform: str, user: str, vote: int) -> bool:
         """Record 👍 (vote > 0) or 👎 against a logged question; False if it could not be."""
         return self._log is not None and self._log.feedback(question_id, platform, user, vote)
+
+    def follows_up(self, query: Query) -> bool:
+        """Whether a message in a thread is a question to the bot, without a mention: the
+        bot answered in that thread, and the message reads as a question or comes from
+        whoever asked first there (people talking to each other are left alone)."""
+        if self._log is None:
+            return False
+        askers = self._log.thread_askers(query)
+        if not askers:
+            return False
+        if reads_as_question(query.text):
+            return True
+        return query.user is not None and self._log.user_hash(query.platform, query.user) == askers[0]
 
     # The inbox ---------------------------------------------------------------------
 

@@ -237,6 +237,25 @@ class QuestionLog:
         ).fetchall()
         return Stats(most, unanswered, [(q, u, d) for q, u, d in worst])
 
+    def thread_askers(self, query: Query) -> list[str]:
+        """The hashed users who asked in the query's thread, first asker first."""
+        if not query.thread or not query.channel:
+            return []
+
+        def read() -> list[str]:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT user_hash FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
+                    " ORDER BY id",
+                    (query.platform, query.channel, query.thread),
+                )
+                .fetchall()
+            )
+            return [str(row[0]) for row in rows]
+
+        return self._safely("conversation inconnue", read, [])
+
     def earlier_questions(self, query: Query, limit: int = 3) -> list[str]:
         """The last questions asked in the same thread, oldest first (for follow-ups)."""
         if not query.thread or not query.channel:
