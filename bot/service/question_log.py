@@ -140,8 +140,9 @@ class QuestionLog:
         with connection:  # one transaction, committed on success
             yield connection
 
-    def _safely(self, what: str, write: Callable[[], T], failed: T) -> T:
-        """Run a read or write; on any database or file failure, log it (once) and
+    def _safely(self, what: str, write: Callable[[], T], failed: T, *, writes: bool = True) -> T:
+        """Run a read or write; on any database or file failure, log it (once per outage:
+        until a write succeeds again; a read may succeed while writes are locked out) and
         return `failed`, dropping this thread's connection so the next call reconnects."""
         try:
             result = write()
@@ -155,7 +156,7 @@ class QuestionLog:
                 log.error("Journal des questions indisponible (%s) : %s ; %s",
                           self._path, error, what)  # fmt: skip
             return failed
-        if self._failing:
+        if self._failing and writes:
             self._failing = False
             log.info("Journal des questions de nouveau disponible (%s)", self._path)
         return result
@@ -254,7 +255,7 @@ class QuestionLog:
             )
             return [str(row[0]) for row in rows]
 
-        return self._safely("conversation inconnue", read, [])
+        return self._safely("conversation inconnue", read, [], writes=False)
 
     def earlier_questions(self, query: Query, limit: int = 3) -> list[str]:
         """The last questions asked in the same thread, oldest first (for follow-ups)."""
@@ -273,7 +274,7 @@ class QuestionLog:
             )
             return [str(row[0]) for row in reversed(rows)]
 
-        return self._safely("question précédente inconnue", read, [])
+        return self._safely("question précédente inconnue", read, [], writes=False)
 
     # The inbox: what was acknowledged but not yet answered --------------------------
 
@@ -320,7 +321,7 @@ class QuestionLog:
             )
             return [(int(i), float(at), json.loads(payload)) for i, at, payload in rows]
 
-        return self._safely("questions en attente illisibles", read, [])
+        return self._safely("questions en attente illisibles", read, [], writes=False)
 
     def close(self) -> None:
         """Close the calling thread's connection (others close with their thread)."""
