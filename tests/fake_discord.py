@@ -55,6 +55,10 @@ class FakeDiscord(RecordingServer):
             )  # fmt: skip
         if path == "/users/@me":
             return self._json(BOT_USER)
+        if path == "/users/@me/channels":  # a DM with the asker
+            return self._json({"id": "7002", "type": 1, "recipients": [ASKER], "last_message_id": None})
+        if request.method == "GET" and path.startswith("/users/"):
+            return self._json(ASKER)
         if path == "/oauth2/applications/@me":
             return self._json(
                 {"id": APPLICATION_ID, "name": "emad-bot", "description": "", "icon": None,
@@ -147,11 +151,13 @@ def slash_command_payload(question: str, *, guild: bool = True) -> dict[str, Any
     if guild:
         payload |= {
             "guild_id": "4001", "guild_locale": "fr",
+            "channel": {"id": "3001", "type": 0, "guild_id": "4001", "name": "général", "position": 0,
+                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
             "member": {"user": ASKER, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
                        "deaf": False, "mute": False, "permissions": "0", "flags": 0},
         }  # fmt: skip
     else:
-        payload["user"] = ASKER
+        payload |= {"user": ASKER, "channel": {"id": "3001", "type": 1, "recipients": [ASKER]}}
     return payload
 
 

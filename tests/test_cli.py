@@ -148,8 +148,9 @@ def test_discord_invite_asks_for_the_bot_and_command_scopes_and_little_else() ->
     url = result.stdout.strip()
     assert "client_id=1100000000000000001" in url and "scope=bot+applications.commands" in url
     permissions = int(url.split("permissions=")[1].split("&")[0])
-    # view channels, send messages (and in threads), embed links, read message history
-    assert permissions == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16)
+    # view channels, send messages (and in threads), embed links, read message history,
+    # add reactions (the quiet notices), create public threads (ask channels)
+    assert permissions == (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16) | (1 << 6) | (1 << 35)
 
 
 def test_a_single_platform_command_without_its_settings_says_what_to_set() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord.client import EmadClient
+from adapters.discord.client import EmadClient, intents
+from adapters.discord.pending import answer_pending
+from adapters.discord.translate import escape
 from bot.answer.engine import AnswerEngine
 from bot.models import Query, Reply
 from bot.service.bot_service import BotService
@@ -130,10 +133,10 @@ def test_everyone_bots_and_unmentioned_messages_are_ignored(
         parse(message_payload(f"<@{BOT_USER['id']}> qui ?", author=other_bot, mentions=[BOT_USER]))  # type: ignore[arg-type]
         parse(message_payload("moi-même", channel_id="7001", guild_id=None, author=BOT_USER))  # type: ignore[arg-type]
         parse(message_payload(f"<@{BOT_USER['id']}> aide", mentions=[BOT_USER]))  # type: ignore[arg-type]
-        await fake.wait_for("/messages")
+        await fake.wait_for("/reactions/")
         await asyncio.sleep(0.2)
-        (only,) = fake.of("/messages")
-        assert "Aide" in embed_text(only.body["embeds"][0])
+        (only,) = fake.of("POST /channels/")  # the help asked for, sent to the asker's DMs
+        assert only.path == "POST /channels/7002/messages" and "Aide" in embed_text(only.body["embeds"][0])
 
     scenario(engine, body, monkeypatch)
 
@@ -174,7 +177,7 @@ class SlowEngine(BrokenEngine):
         return super().answer(query)
 
 
-def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
+def test_a_slow_public_answer_is_deferred_privately_then_posted_in_the_channel(
     engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
@@ -183,12 +186,117 @@ def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
         payload = slash_command_payload("qui a financé Stability AI ?")
         client._connection.parse_interaction_create(payload)
         (callback,) = await fake.wait_for("/callback")
-        assert callback.body["type"] == 5  # deferred: "emad-bot réfléchit…"
-        (follow_up,) = await fake.wait_for(f"POST /webhooks/{payload['application_id']}/{payload['token']}")
-        assert "Coatue" in embed_text(follow_up.body["embeds"][0])
-        assert follow_up.body["allowed_mentions"]["parse"] == []
+        assert callback.body["type"] == 5 and callback.body["data"]["flags"] & 64  # a private "réfléchit…"
+        (posted,) = await fake.wait_for("POST /channels/3001/messages")
+        assert "Coatue" in embed_text(posted.body["embeds"][0])
+        assert posted.body["allowed_mentions"]["parse"] == []
+        await fake.wait_for(
+            f"DELETE /webhooks/{payload['application_id']}/{payload['token']}/messages/@original"
+        )
+        assert not fake.of(f"POST /webhooks/{payload['application_id']}")  # nothing public as a follow-up
 
     scenario(SlowEngine(engine), body, monkeypatch)
+
+
+def test_a_slow_private_reply_stays_private(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        payload = slash_command_payload("la recette de la tarte tatin")
+        client._connection.parse_interaction_create(payload)
+        (follow_up,) = await fake.wait_for(f"POST /webhooks/{payload['application_id']}/{payload['token']}")
+        assert "Rien trouvé" in embed_text(follow_up.body["embeds"][0])
+        assert not fake.of("POST /channels/3001/messages")  # never in the channel
+
+    scenario(SlowEngine(engine), body, monkeypatch)
+
+
+class SlowBrokenEngine(SlowEngine):
+    def answer(self, query: Query) -> Reply:
+        time.sleep(0.5)
+        raise RuntimeError("index indisponible")
+
+
+def test_an_error_after_a_defer_is_said_privately_not_left_thinking(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        payload = slash_command_payload("qui a financé Stability AI ?")
+        client._connection.parse_interaction_create(payload)
+        (follow_up,) = await fake.wait_for(f"POST /webhooks/{payload['application_id']}/{payload['token']}")
+        assert "erreur" in str(follow_up.body).casefold()
+
+    scenario(SlowBrokenEngine(engine), body, monkeypatch)
+
+
+def test_in_a_channel_a_mention_gets_an_answer_or_a_reaction_never_a_public_notice(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = BotService(engine, Cooldown(2, 60))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        parse = client._connection.parse_message_create
+        asked = [
+            message_payload(f"<@{BOT_USER['id']}> {text}", mentions=[BOT_USER])
+            for text in ("la recette de la tarte tatin", "aide", "qui a financé Stability AI ?")
+        ]
+        for message in asked:
+            parse(message)  # type: ignore[arg-type]
+            await asyncio.sleep(0.2)
+        await fake.wait_for("/reactions/", count=3)
+        reactions = {
+            c.path.split("/")[4]: urllib.parse.unquote(c.path.split("/")[6]) for c in fake.of("/reactions/")
+        }
+        assert reactions == {
+            asked[0]["id"]: "🤷",
+            asked[1]["id"]: "📬",
+            asked[2]["id"]: "⏳",
+        }  # the 3rd: cooldown
+        public = fake.of("POST /channels/3001/messages")
+        assert public == []  # nothing but answers is posted in the channel
+        (dm,) = fake.of("POST /channels/7002/messages")  # the help went to the asker's DMs
+        assert "Aide" in embed_text(dm.body["embeds"][0])
+
+    scenario(service, body, monkeypatch)
+
+
+def test_a_reply_to_an_answer_is_a_follow_up_with_the_first_question_as_context(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    service = BotService(engine, question_log=QuestionLog(tmp_path / "q.sqlite3"))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        parse = client._connection.parse_message_create
+        first = message_payload(f"<@{BOT_USER['id']}> Qui a financé Stability AI ?", mentions=[BOT_USER])
+        parse(first)  # type: ignore[arg-type]
+        await fake.wait_for("POST /channels/3001/messages")
+        ours = message_payload("", author=BOT_USER) | {
+            "message_reference": {"message_id": first["id"], "channel_id": "3001"}
+        }
+        for text, count in (("et ils ont fait quoi ensuite ?", 2), ("quand ?", 3)):
+            reply = message_payload(text, mentions=[BOT_USER]) | {
+                "message_reference": {"message_id": ours["id"], "channel_id": "3001"},
+                "referenced_message": ours, "type": 19,
+            }  # fmt: skip
+            parse(reply)  # type: ignore[arg-type]
+            sent = await fake.wait_for("POST /channels/3001/messages", count=count)
+            ours = message_payload("", author=BOT_USER) | {
+                "message_reference": {"message_id": reply["id"], "channel_id": "3001"}
+            }
+        second, third = (embed_text(s.body["embeds"][0]) for s in sent[1:])
+        assert "Coatue" in second or "Lightspeed" in second
+        assert "2022" in third or "2023" in third
+
+    scenario(service, body, monkeypatch)
+
+
+def test_only_three_intents_and_no_live_channel_links() -> None:
+    chosen = intents()
+    assert chosen == discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+    assert intents(message_content=True).message_content
+    assert "<#123456789012345678>" not in escape("voir <#123456789012345678> et </emad:42>")
 
 
 def test_feedback_buttons_under_an_answer_record_the_vote(
@@ -262,7 +370,7 @@ def test_at_start_what_a_crash_left_pending_is_answered_once(
         fake.posted.append(  # our reply to the second one went out before the crash
             message_payload("", author=BOT_USER) | {"message_reference": {"message_id": replied["message"]}}
         )
-        await client.answer_pending()
+        await answer_pending(client)
         sent = fake.of("POST /channels/3001/messages")
         assert len(sent) == 1 and str(sent[0].body["message_reference"]["message_id"]) == owed["message"]
         assert "Coatue" in str(sent[0].body["embeds"])

@@ -35,7 +35,7 @@ def test_run_serves_slack_and_discord_together_then_stops_cleanly(tmp_path: Path
         try:
             await discord.wait_for("GATEWAY op 2", timeout=60)  # IDENTIFY
             (identify,) = discord.of("GATEWAY op 2")
-            assert identify.body["intents"] & (1 << 15) == 0  # no message-content intent
+            assert identify.body["intents"] == (1 << 0) | (1 << 9) | (1 << 12)  # guilds, messages, DMs only
             await slack.wait_for("apps.connections.open", timeout=60)
 
             command = {

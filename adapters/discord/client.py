@@ -1,14 +1,22 @@
-"""Discord's glue layer: the client, the `/emad` command, the mention/DM listener and
-the 👍 / 👎 buttons. No answer logic lives here.
+"""Discord's glue layer: the client, the `/emad` command, the message listener and the
+👍 / 👎 buttons. No answer logic lives here.
 
-The client sends `AllowedMentions.none()` and uses the default intents: Discord
-delivers the content of messages that mention the bot and of DMs without the
-privileged message-content intent. Feedback buttons are `DynamicItem`s whose
-`custom_id` carries the question id, so they keep working after a restart.
+The client sends `AllowedMentions.none()` and asks for three intents only (guilds,
+guild messages, DMs): Discord delivers the content of messages that mention the
+bot (a reply to the bot pings it by default) and of DMs without the privileged
+message-content intent, which `DISCORD_MESSAGE_CONTENT` adds for ask channels and
+threads. A mention of the bot's managed role counts as a mention.
 
-Each question is received into the inbox before it is answered and settled once
-its reply is sent; at the next start (`on_ready`), what a stop or a crash left
-behind is answered (`answer_pending`).
+Quiet in public: in a server channel only answers (confident or hedged) are
+posted; a mention that gets nothing, a cooldown or an error gets a reaction on the
+question (🤷, ⏳, ⚠️), and help, sources or small talk go to the asker's DMs (📬).
+`/emad` keeps private what is private on its slow path too: it defers privately,
+and posts a public answer as a message of the channel.
+
+Feedback buttons are `DynamicItem`s whose `custom_id` carries the question id, so
+they keep working after a restart. Each question is received into the inbox
+before it is answered and settled once its reply is sent; at the next start
+(`on_ready`), `adapters.discord.pending` answers what a stop or a crash left behind.
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from typing import Any
 
 import discord
@@ -24,7 +31,7 @@ from discord import app_commands
 
 from adapters.discord.translate import DiscordMessage, question_from_message, reply_embed
 from bot.answer import messages
-from bot.models import Query, Reply
+from bot.models import Query, Reply, ReplyKind
 from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
@@ -39,11 +46,33 @@ PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     embed_links=True,
     read_message_history=True,  # to reply to the message that asked
+    add_reactions=True,  # 🤷 ⏳ ⚠️ 📬 instead of a public notice
+    create_public_threads=True,  # ask channels: a thread under each question
 )
 
 
 MESSAGE_WINDOW_SECONDS = 24 * 3600  # a pending message older than this is not answered any more
 INTERACTION_WINDOW_SECONDS = 15 * 60  # Discord keeps an interaction's token this long
+
+
+REACTIONS = {
+    ReplyKind.NOT_FOUND: "🤷",
+    ReplyKind.COOLDOWN: "⏳",
+    ReplyKind.ERROR: "⚠️",
+    ReplyKind.HELP: "📬",
+    ReplyKind.SOURCES: "📬",
+    ReplyKind.SMALL_TALK: "📬",
+}
+SENT_TO_DMS = frozenset({ReplyKind.HELP, ReplyKind.SOURCES, ReplyKind.SMALL_TALK})
+THREAD_NAME_CHARS = 90
+
+
+def intents(message_content: bool = False) -> discord.Intents:
+    """Only what the bot uses: guilds, messages in them, DMs (and content when asked)."""
+    chosen = discord.Intents.none()
+    chosen.guilds = chosen.guild_messages = chosen.dm_messages = True
+    chosen.message_content = message_content
+    return chosen
 
 
 def query_of(payload: dict[str, Any]) -> Query:
@@ -142,22 +171,50 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
                     ephemeral=rendered.for_asker_only, **_send_kwargs(rendered)
                 )
             else:
-                await interaction.response.defer(thinking=True)
-                rendered = reply_embed(await pending)
-                await interaction.followup.send(ephemeral=rendered.for_asker_only, **_send_kwargs(rendered))
+                await _answer_after_defer(interaction, pending)
             await asyncio.to_thread(service.settle, ticket)
 
     return emad
 
 
-class EmadClient(discord.Client):
-    """A discord.py client answering `/emad`, mentions and DMs through one service."""
+async def _answer_after_defer(interaction: discord.Interaction, pending: asyncio.Future[Reply]) -> None:
+    """The slow path. The first follow-up takes the defer's visibility, so the defer is
+    private: a private reply follows it; a public answer is posted in the channel and
+    the private "réfléchit…" is removed."""
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    try:
+        rendered = reply_embed(await pending)
+    except Exception:
+        log.exception("Erreur de la commande /emad après l'attente")
+        await interaction.followup.send(messages.ERROR, ephemeral=True)
+        return
+    channel: Any = interaction.channel
+    if channel is None and interaction.channel_id is not None:
+        channel = interaction.client.get_partial_messageable(interaction.channel_id)
+    if rendered.for_asker_only or not isinstance(channel, discord.abc.Messageable):
+        await interaction.followup.send(ephemeral=True, **_send_kwargs(rendered))
+        return
+    await channel.send(**_send_kwargs(rendered))
+    await interaction.delete_original_response()
 
-    def __init__(self, service: BotService) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
+
+class EmadClient(discord.Client):
+    """A discord.py client answering `/emad`, mentions, DMs, ask channels and the bot's
+    threads through one service."""
+
+    def __init__(
+        self,
+        service: BotService,
+        *,
+        message_content: bool = False,
+        ask_channels: frozenset[int] = frozenset(),
+    ) -> None:
+        super().__init__(intents=intents(message_content), allowed_mentions=discord.AllowedMentions.none())
         self.service = service
         self.closing = False  # set on stop: new questions are not taken, those in flight finish
         self._replayed = False
+        self._reads_all = message_content
+        self._ask_channels = ask_channels
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(emad_command(service))
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
@@ -168,93 +225,100 @@ class EmadClient(discord.Client):
     async def on_ready(self) -> None:
         if not self._replayed:
             self._replayed = True
-            await self.answer_pending()
+            from adapters.discord.pending import answer_pending
+
+            await answer_pending(self)
+
+    def _is_for_us(self, message: discord.Message) -> bool:
+        assert self.user is not None
+        if isinstance(message.channel, discord.DMChannel):
+            return True
+        if any(user.id == self.user.id for user in message.mentions):  # not `mentioned_in`: @everyone
+            return True
+        if message.guild is not None and any(
+            role.tags is not None and role.tags.bot_id == self.user.id for role in message.role_mentions
+        ):
+            return True  # the bot's managed role
+        if not self._reads_all:
+            return False
+        channel = message.channel
+        if isinstance(channel, discord.Thread):
+            forum_post = channel.parent_id in self._ask_channels and message.id == channel.id
+            return forum_post or channel.owner_id == self.user.id  # a forum post, or our thread
+        return channel.id in self._ask_channels
 
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or self.user is None or self.closing:
+        if message.author.bot or self.user is None or self.closing or not self._is_for_us(message):
             return
-        direct = isinstance(message.channel, discord.DMChannel)
-        if not direct and all(user.id != self.user.id for user in message.mentions):
-            return  # not `mentioned_in`: it is also true for @everyone
         payload = {
             "kind": "message", "text": question_from_message(message.content),
             "user": str(message.author.id), "guild": str(message.guild.id) if message.guild else None,
             "channel": str(message.channel.id), "message": str(message.id),
+            "thread": await self._conversation(message),
+            "dm": isinstance(message.channel, discord.DMChannel),
         }  # fmt: skip
+        if message.channel.id in self._ask_channels and not isinstance(message.channel, discord.Thread):
+            name = str(payload["text"])[:THREAD_NAME_CHARS] or "Question"
+            thread = await message.create_thread(name=name, auto_archive_duration=1440)
+            payload |= {"reply_in": str(thread.id), "channel": str(thread.id), "thread": str(thread.id)}
         ticket = await receive(self.service, f"message:{message.id}", payload)
         if ticket is not None:
-            await self._answer_message(payload, ticket)
+            await self.answer_message(payload, ticket)
 
-    async def _answer_message(self, payload: dict[str, Any], ticket: int) -> None:
+    async def _conversation(self, message: discord.Message) -> str:
+        """The conversation a message belongs to: its thread, or the first question of the
+        reply chain it continues (a reply to one of our answers), or itself."""
+        if isinstance(message.channel, discord.Thread):
+            return str(message.channel.id)
+        reference = message.reference
+        ours = reference.resolved if reference else None
+        if (
+            isinstance(ours, discord.Message)
+            and self.user
+            and ours.author.id == self.user.id
+            and ours.reference
+        ):
+            earlier = await asyncio.to_thread(
+                self.service.received, "discord", f"message:{ours.reference.message_id}"
+            )
+            return str((earlier or {}).get("thread") or ours.reference.message_id)
+        return str(message.id)
+
+    async def answer_message(self, payload: dict[str, Any], ticket: int) -> None:
+        """Answer a received message where it was asked; settled once sent."""
         async with self.service.working():
             reply = await answer(self.service, payload)
-            channel = self.get_partial_messageable(int(payload["channel"]))
-            asked = channel.get_partial_message(int(payload["message"]))
             try:
-                await asked.reply(mention_author=False, **_send_kwargs(reply_embed(reply)))
+                await self._deliver(payload, reply)
             except discord.HTTPException:
                 log.exception("Réponse Discord non livrée (question %s) : réessayée au redémarrage", ticket)
                 return
             await asyncio.to_thread(self.service.settle, ticket)
 
-    async def answer_pending(self) -> None:
-        """At start: answer what a stop or a crash left unanswered, within Discord's
-        windows (a message within a day, unless our reply to it is already there; a
-        command within its 15-minute token), and mark the rest expired."""
-        pending = await asyncio.to_thread(self.service.pending, "discord")
-        answered = expired = 0
-        for ticket, received_at, payload in pending:
-            age = time.time() - received_at
-            if payload["kind"] == "message" and age < MESSAGE_WINDOW_SECONDS:
-                if await self._already_replied(payload):
-                    await asyncio.to_thread(self.service.settle, ticket)
-                    continue
-                await self._answer_message(payload, ticket)
-                answered += 1
-            elif (
-                payload["kind"] == "command"
-                and age < INTERACTION_WINDOW_SECONDS
-                and await self._follow_up(payload)
-            ):
-                await asyncio.to_thread(self.service.settle, ticket)
-                answered += 1
-            else:
-                await asyncio.to_thread(self.service.settle, ticket, "expired")
-                expired += 1
-        if pending:
-            log.info("Discord : %d question(s) en attente répondue(s), %d expirée(s)", answered, expired)
-
-    async def _already_replied(self, payload: dict[str, Any]) -> bool:
-        assert self.user is not None
-        try:
-            after: list[dict[str, Any]] = await self.http.logs_from(  # type: ignore[assignment]
-                int(payload["channel"]), 100, after=int(payload["message"])
-            )
-        except discord.HTTPException as error:
-            log.warning("Discord : impossible de vérifier la réponse à %s (%s) ; elle est envoyée",
-                        payload["message"], error)  # fmt: skip
-            return False
-        return any(
-            str(m.get("author", {}).get("id")) == str(self.user.id)
-            and str((m.get("message_reference") or {}).get("message_id")) == payload["message"]
-            for m in after
-        )
-
-    async def _follow_up(self, payload: dict[str, Any]) -> bool:
-        """A command acknowledged (deferred) before the stop: its answer as a follow-up."""
-        webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=self)
-        async with self.service.working():
-            rendered = reply_embed(await answer(self.service, payload))
+    async def _deliver(self, payload: dict[str, Any], reply: Reply) -> None:
+        rendered = reply_embed(reply)
+        if payload.get("reply_in"):
+            thread = self.get_partial_messageable(int(payload["reply_in"]))
+            await thread.send(**_send_kwargs(rendered))
+            return
+        channel = self.get_partial_messageable(int(payload["channel"]))
+        asked = channel.get_partial_message(int(payload["message"]))
+        if reply.kind.cites or payload.get("dm"):  # an answer, or anything in a DM
+            await asked.reply(mention_author=False, **_send_kwargs(rendered))
+            return
+        if reply.kind in SENT_TO_DMS:
             try:
-                await webhook.send(ephemeral=rendered.for_asker_only, **_send_kwargs(rendered))
-            except discord.HTTPException as error:
-                log.warning("Discord : la commande en attente n'a pu être répondue (%s)", error)
-                return False
-        return True
+                user = await self.fetch_user(int(payload["user"]))
+                await user.send(**_send_kwargs(rendered))
+            except discord.HTTPException:
+                log.info("Discord : DM refusé par %s ; réaction seulement", payload["user"])
+        await asked.add_reaction(REACTIONS[reply.kind])
 
     async def _on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         log.error("Erreur de la commande /emad", exc_info=error)
-        if not interaction.response.is_done():
+        if interaction.response.is_done():
+            await interaction.followup.send(messages.ERROR, ephemeral=True)
+        else:
             await interaction.response.send_message(messages.ERROR, ephemeral=True)

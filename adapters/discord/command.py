@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.service.bot_service import BotService
 from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.settings import settings_error
 
+log = logging.getLogger(__name__)
 HOW_TO_ENABLE = "Discord : DISCORD_TOKEN (onglet Bot du portail développeur Discord)"
 NO_APPLICATION_ID = "Réglez DISCORD_APPLICATION_ID (onglet General Information) ou DISCORD_TOKEN."
 SYNCED = "Commande /emad synchronisée {where} ({count} commande(s))."
@@ -44,7 +46,15 @@ class DiscordPlatform:
 
         discord.http.Route.BASE = self._settings.api_url
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._settings.gateway_url)
-        return EmadClient(self._service)
+        if self._settings.ask_channels and not self._settings.message_content:
+            log.warning(
+                "DISCORD_ASK_CHANNELS demande DISCORD_MESSAGE_CONTENT=true : salons de questions ignorés"
+            )
+        return EmadClient(
+            self._service,
+            message_content=self._settings.message_content,
+            ask_channels=self._settings.ask_channel_ids,
+        )
 
     async def serve(self, stop: asyncio.Event) -> None:
         import discord

@@ -19,6 +19,23 @@ class DiscordSettings(BaseSettings):
     application_id: int | None = None
     api_url: str = DISCORD_API_URL  # for Discord-compatible endpoints
     gateway_url: str = DISCORD_GATEWAY_URL
+    # The privileged message-content intent: ask channels and follow-ups in the bot's
+    # threads without a mention. Off by default; Discord asks for verification past 100 servers.
+    message_content: bool = False
+    ask_channels: str = ""  # channel ids (text or forum), comma-separated; needs message_content
+
+    @property
+    def ask_channel_ids(self) -> frozenset[int]:
+        return frozenset(int(c) for c in self.ask_channels.replace(" ", "").split(",") if c)
+
+    @field_validator("ask_channels")
+    @classmethod
+    def _ask_channels_are_ids(cls, value: str) -> str:
+        if any(not c.isdigit() for c in value.replace(" ", "").split(",") if c):
+            raise ValueError(
+                "DISCORD_ASK_CHANNELS doit être une liste d'identifiants de salons séparés par des virgules"
+            )
+        return value
 
     @field_validator("api_url")
     @classmethod

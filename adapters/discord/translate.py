@@ -50,9 +50,14 @@ class DiscordMessage:
     feedback_for: int | None = None
 
 
+_LIVE_LINKS = re.compile(r"<(?=[#/])")  # <#channel> and </command:id> would render as links
+
+
 def escape(text: str) -> str:
-    """Markdown and mentions made inert; line breaks folded (a snippet is one line)."""
-    return escape_mentions(escape_markdown(re.sub(r"\s+", " ", text)))
+    """Markdown, mentions and channel links made inert; line breaks folded (a snippet
+    is one line)."""
+    inert = escape_mentions(escape_markdown(re.sub(r"\s+", " ", text)))
+    return _LIVE_LINKS.sub("<\u200b", inert)
 
 
 _PLATFORM_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|@(?:everyone|here)\b")

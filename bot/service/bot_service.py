@@ -109,6 +109,10 @@ class BotService:
         if self._log is not None:
             self._log.settle(ticket, state)
 
+    def received(self, platform: str, key: str) -> dict[str, Any] | None:
+        """What was received under `key` (its payload), if anything."""
+        return None if self._log is None else self._log.received(platform, key)
+
     def pending(self, platform: str) -> list[tuple[int, float, dict[str, Any]]]:
         return [] if self._log is None else self._log.pending(platform)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.models import Query, Reply
 
@@ -305,6 +305,17 @@ class QuestionLog:
                            (state, time.time(), ticket))  # fmt: skip
 
         self._safely("état de la question non enregistré", write, None)
+
+    def received(self, platform: str, key: str) -> dict[str, Any] | None:
+        def read() -> dict[str, Any] | None:
+            row = (
+                self._connection()
+                .execute("SELECT payload FROM inbox WHERE platform = ? AND key = ?", (platform, key))
+                .fetchone()
+            )
+            return json.loads(row[0]) if row else None
+
+        return self._safely("question reçue illisible", read, None, writes=False)
 
     def pending(self, platform: str) -> list[tuple[int, float, dict[str, object]]]:
         """The questions of `platform` received but never answered: (ticket, when, payload)."""
