@@ -115,6 +115,7 @@ class ReplyKind(StrEnum):
     SMALL_TALK = "small_talk"
     HELP = "help"
     SOURCES = "sources"
+    PASSAGE = "passage"  # a whole passage, asked for with « Voir le passage »
     ERROR = "error"
     COOLDOWN = "cooldown"
 

@@ -378,3 +378,34 @@ def test_at_start_what_a_crash_left_pending_is_answered_once(
         assert log.pending("discord") == []
 
     scenario(BotService(engine, question_log=log), body, monkeypatch)
+
+
+def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    service = BotService(engine, question_log=QuestionLog(tmp_path / "q.sqlite3"))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
+        (answer,) = await fake.wait_for("/callback")
+        votes, passages = (row["components"] for row in answer.body["data"]["components"])
+        assert passages[0]["label"] == "📄 Voir le passage 1"
+        shown = message_payload("", author=BOT_USER) | {
+            "embeds": answer.body["data"]["embeds"], "components": answer.body["data"]["components"],
+        }  # fmt: skip
+        client._connection.parse_interaction_create(button_click_payload(votes[1]["custom_id"], shown))
+        asked = (await fake.wait_for("/callback", count=2))[1].body["data"]
+        assert asked["flags"] & 64 and "Qu'est-ce qui n'allait pas" in asked["content"]
+        reasons = asked["components"][0]["components"]
+        assert [b["label"] for b in reasons] == ["Hors sujet", "Incomplet", "Mauvaise source", "Autre"]
+        asking = message_payload("", author=BOT_USER) | {"components": asked["components"], "flags": 64}
+        client._connection.parse_interaction_create(button_click_payload(reasons[1]["custom_id"], asking))
+        await fake.wait_for("/callback", count=3)
+        client._connection.parse_interaction_create(button_click_payload(passages[0]["custom_id"], shown))
+        whole = (await fake.wait_for("/callback", count=4))[3].body["data"]
+        assert whole["flags"] & 64 and whole["embeds"][0]["title"] == "Le passage"
+        cited = answer.body["data"]["embeds"][0]["fields"][0]["value"]
+        assert "Coatue" in cited and "Coatue" in embed_text(whole["embeds"][0])
+
+    scenario(service, body, monkeypatch)
+    assert QuestionLog(tmp_path / "q.sqlite3").stats().reasons == [("incomplet", 1)]

@@ -387,3 +387,40 @@ def test_a_channel_the_bot_is_not_in_gets_the_answer_in_a_dm_saying_how_to_invit
         assert "/invite @emad-bot" in texts(dm[0].body["blocks"]) and "Coatue" in texts(dm[0].body["blocks"])
 
     scenario(engine, body)
+
+
+def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
+    engine: AnswerEngine, tmp_path: Path
+) -> None:
+    service = logged_service(engine, tmp_path / "q.sqlite3")
+
+    def click(h: Harness, action: dict[str, Any], number: int) -> str:
+        payload = {
+            "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
+            "token": "x", "trigger_id": "1.2", "channel": {"id": "C1"},
+            "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
+            "response_url": f"{h.slack.url}/respond/{number}",
+            "actions": [action | {"block_id": "b", "action_ts": "1.3"}],
+        }  # fmt: skip
+        return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+    async def body(h: Harness) -> None:
+        await h.command("qui a financé Stability AI ?")
+        (response,) = await h.slack.wait_for("response_url")
+        (actions,) = [b for b in response.body["blocks"] if b["type"] == "actions"]
+        labels = [e["text"]["text"] for e in actions["elements"]]
+        assert labels[:3] == ["👍 Utile", "👎 Pas utile", "📄 Voir le passage 1"]
+        await h.post(click(h, actions["elements"][1], 2), "application/x-www-form-urlencoded")
+        asked = (await h.slack.wait_for("response_url", count=2))[1].body
+        assert asked["response_type"] == "ephemeral" and "Qu'est-ce qui n'allait pas" in asked["text"]
+        incomplete = next(e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]
+                          if e["text"]["text"] == "Incomplet")  # fmt: skip
+        await h.post(click(h, incomplete, 3), "application/x-www-form-urlencoded")
+        await h.slack.wait_for("response_url", count=3)
+        await h.post(click(h, actions["elements"][2], 4), "application/x-www-form-urlencoded")
+        whole = (await h.slack.wait_for("response_url", count=4))[3].body
+        assert whole["response_type"] == "ephemeral" and "Le passage entier" in texts(whole["blocks"])
+        assert "Coatue" in texts(whole["blocks"])
+
+    scenario(service, body)
+    assert QuestionLog(tmp_path / "q.sqlite3").stats().reasons == [("incomplet", 1)]

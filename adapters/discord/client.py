@@ -126,16 +126,85 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
             str(interaction.user.id),
             1 if self.vote == "up" else -1,
         )
+        if recorded and self.vote == "down":  # why? (only the clicker sees it)
+            view = discord.ui.View(timeout=None)
+            for reason in messages.DISLIKE_REASONS:
+                view.add_item(ReasonButton(self.question_id, reason))
+            await interaction.response.send_message(messages.DISLIKE_ASK, view=view, ephemeral=True)
+            return
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await interaction.response.send_message(text, ephemeral=True)
 
 
+REASON_ID = r"emad:raison:(?P<question>\d+):(?P<reason>\w+)"
+
+
+class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REASON_ID):  # type: ignore[call-arg]
+    """Why a 👎: hors sujet, incomplet, mauvaise source, autre."""
+
+    def __init__(self, question_id: int, reason: str) -> None:
+        label = messages.DISLIKE_REASONS.get(reason, reason)
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                              custom_id=f"emad:raison:{question_id}:{reason}")
+        )  # fmt: skip
+        self.question_id, self.reason = question_id, reason
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReasonButton:
+        return cls(int(match["question"]), match["reason"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = getattr(interaction.client, "service", None)
+        recorded = isinstance(service, BotService) and await asyncio.to_thread(
+            service.record_reason, self.question_id, "discord", str(interaction.user.id), self.reason
+        )
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+PASSAGE_ID = r"emad:passage:(?P<passage>.+)"
+CUSTOM_ID_CHARS = 100  # Discord's limit
+
+
+class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSAGE_ID):  # type: ignore[call-arg]
+    """« Voir le passage » under a citation: the whole passage, to the clicker alone."""
+
+    def __init__(self, passage_id: str, number: int = 0) -> None:
+        label = f"📄 Voir le passage {number}" if number else "📄 Voir le passage"
+        custom_id = f"emad:passage:{passage_id}"
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, row=1)
+        )
+        self.passage_id = passage_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PassageButton:
+        return cls(match["passage"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = getattr(interaction.client, "service", None)
+        if not isinstance(service, BotService):
+            await interaction.response.send_message(messages.FEEDBACK_LOST, ephemeral=True)
+            return
+        rendered = reply_embed(await asyncio.to_thread(service.passage, self.passage_id))
+        await interaction.response.send_message(ephemeral=True, **_send_kwargs(rendered))
+
+
 def feedback_view(rendered: DiscordMessage) -> discord.ui.View | None:
+    """👍 / 👎, and a « Voir le passage » per citation (a second row)."""
     if rendered.feedback_for is None:
         return None
     view = discord.ui.View(timeout=None)
     for vote in FEEDBACK_LABELS:
         view.add_item(FeedbackButton(rendered.feedback_for, vote))
+    for number, passage_id in enumerate(rendered.passages, start=1):
+        if len(f"emad:passage:{passage_id}") <= CUSTOM_ID_CHARS:
+            view.add_item(PassageButton(passage_id, number))
     return view
 
 
@@ -220,7 +289,7 @@ class EmadClient(discord.Client):
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton)
+        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton)
 
     async def on_ready(self) -> None:
         if not self._replayed:

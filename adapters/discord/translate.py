@@ -33,6 +33,7 @@ TITLES = {
     ReplyKind.NOT_FOUND: "Rien trouvé",
     ReplyKind.HELP: "Aide",
     ReplyKind.SOURCES: "Sources",
+    ReplyKind.PASSAGE: "Le passage",
     ReplyKind.ERROR: "Erreur",
     ReplyKind.COOLDOWN: "Doucement",
 }
@@ -48,6 +49,7 @@ class DiscordMessage:
     embed: dict[str, Any]
     for_asker_only: bool
     feedback_for: int | None = None
+    passages: tuple[str, ...] = ()  # the cited passages' ids, for « Voir le passage »
 
 
 _LIVE_LINKS = re.compile(r"<(?=[#/])")  # <#channel> and </command:id> would render as links
@@ -136,4 +138,5 @@ def reply_embed(reply: Reply) -> DiscordMessage:
     if _size(embed) > EMBED_TOTAL_LIMIT:
         embed["description"] = _fit(embed["description"], EMBED_TOTAL_LIMIT - len(embed["title"]))
     answered = reply.kind.cites
-    return DiscordMessage(embed, not answered, reply.question_id if answered else None)
+    passages = tuple(c.passage_id for c in reply.citations[: len(fields)]) if answered else ()
+    return DiscordMessage(embed, not answered, reply.question_id if answered else None, passages)

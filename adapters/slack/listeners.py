@@ -33,10 +33,13 @@ from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
     FEEDBACK_ACTION,
     MAX_BLOCKS,
+    PASSAGE_ACTION,
+    REASON_ACTION,
     SlackMessage,
     escape,
     feedback_vote,
     question_from_text,
+    reasons_message,
     reply_message,
 )
 from bot.answer import messages
@@ -240,8 +243,33 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         recorded = vote is not None and await asyncio.to_thread(
             service.record_feedback, vote[0], "slack", user, vote[1]
         )
+        if recorded and vote is not None and vote[1] < 0:
+            why = reasons_message(vote[0])
+            await respond(blocks=why.blocks, text=why.text, response_type="ephemeral", replace_original=False)
+            return
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action(REASON_ACTION)
+    async def on_reason(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        found = REASON_ACTION.match(str(action.get("action_id", "")))
+        value, user = str(action.get("value", "")), body.get("user", {}).get("id", "")
+        recorded = (
+            bool(found)
+            and value.isdigit()
+            and await asyncio.to_thread(
+                service.record_reason, int(value), "slack", user, found.group(1) if found else ""
+            )
+        )
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await respond(text=text, response_type="ephemeral", replace_original=True)
+
+    @app.action(PASSAGE_ACTION)
+    async def on_passage(ack: Any, action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        shown = reply_message(await asyncio.to_thread(service.passage, str(action.get("value", ""))))
+        await respond(blocks=shown.blocks, text=shown.text, response_type="ephemeral", replace_original=False)
 
     @app.error
     async def on_error(error: Exception) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.answer.messages import DISLIKE_ASK, DISLIKE_REASONS
 from bot.models import Article, Citation, Reply
 
 SECTION_TEXT_LIMIT = 3000
@@ -22,6 +23,9 @@ ELLIPSIS = "…"
 UNKNOWN_LINK = "lien inconnu"
 FEEDBACK_ACTION = re.compile(r"^emad_feedback_(up|down)$")
 FEEDBACK_BUTTONS = (("up", "👍 Utile"), ("down", "👎 Pas utile"))
+PASSAGE_ACTION = re.compile(r"^emad_passage_\d+$")
+REASON_ACTION = re.compile(r"^emad_reason_(\w+)$")
+PASSAGE_BUTTON = "📄 Voir le passage {number}"
 PASSAGE = "passage {number}/{count}"
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -112,19 +116,32 @@ def _fallback(reply: Reply) -> str:
     return _fit(escape("\n".join(line for line in lines if line)), FALLBACK_TEXT_LIMIT)
 
 
-def _feedback_block(question_id: int) -> dict[str, Any]:
+def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
     return {
-        "type": "actions",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": f"emad_feedback_{vote}",
-                "text": {"type": "plain_text", "text": label, "emoji": True},
-                "value": str(question_id),
-            }
-            for vote, label in FEEDBACK_BUTTONS
-        ],
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "value": value[:2000],
     }
+
+
+def _feedback_block(question_id: int, citations: tuple[Citation, ...]) -> dict[str, Any]:
+    """👍 / 👎, then « Voir le passage » for each citation (shown to the clicker alone)."""
+    votes = [_button(f"emad_feedback_{vote}", label, str(question_id)) for vote, label in FEEDBACK_BUTTONS]
+    passages = [
+        _button(f"emad_passage_{n}", PASSAGE_BUTTON.format(number=n), c.passage_id)
+        for n, c in enumerate(citations, start=1)
+    ]
+    return {"type": "actions", "elements": (votes + passages)[:25]}
+
+
+def reasons_message(question_id: int) -> SlackMessage:
+    """After a 👎: why? (hors sujet, incomplet, mauvaise source, autre)."""
+    buttons = [
+        _button(f"emad_reason_{key}", label, str(question_id)) for key, label in DISLIKE_REASONS.items()
+    ]
+    blocks = [_section(escape(DISLIKE_ASK)), {"type": "actions", "elements": buttons}]
+    return SlackMessage(blocks, DISLIKE_ASK, True)
 
 
 def feedback_vote(action: dict[str, Any]) -> tuple[int, int] | None:
@@ -151,6 +168,6 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
         blocks.append(_section("\n".join(f"• {escape(e)}" for e in reply.examples)))
     blocks = blocks[: MAX_BLOCKS - 1]
     if reply.kind.cites and reply.question_id is not None:
-        blocks.append(_feedback_block(reply.question_id))
+        blocks.append(_feedback_block(reply.question_id, reply.citations))
     private = not reply.kind.cites or answers_for_asker_only
     return SlackMessage(blocks, _fallback(reply), private)

@@ -86,6 +86,35 @@ class AnswerEngine:
         intro = messages.ANSWER if kind is ReplyKind.ANSWER else messages.CLOSEST
         return Reply(kind, _in_english(intro, english), citations=citations, notice=notice, question=text)
 
+    def passage(self, passage_id: str) -> Reply | None:
+        """The whole passage `passage_id` as a one-citation reply, or None if it is gone."""
+        slug, _, number = passage_id.rpartition("-")
+        start = self._article_starts.get(slug)
+        if start is None or not number.isdigit() or not 1 <= int(number) <= self.index.passage_counts[slug]:
+            return None
+        passage = self.index.passages[start + int(number) - 1]
+        if passage.id != passage_id:
+            return None
+        citation = Citation(
+            snippet=passage.text,
+            highlights=(),
+            passage_id=passage.id,
+            passage_number=passage.number,
+            passage_count=self.index.passage_counts[passage.article.slug],
+            score=0.0,
+            article=passage.article,
+        )
+        return Reply(ReplyKind.PASSAGE, messages.PASSAGE, citations=(citation,))
+
+    @cached_property
+    def _article_starts(self) -> dict[str, int]:
+        """Where each article's passages start: they are indexed article by article, in order."""
+        starts, position = {}, 0
+        for article in self.index.articles:
+            starts[article.slug] = position
+            position += self.index.passage_counts.get(article.slug, 0)
+        return starts
+
     def _concepts(self, text: str, language: str) -> tuple[Concept, ...]:
         asked = date_words_asked(text) if asks_date(text) else text
         question = self._questions.analyse(asked, language=language)

@@ -35,6 +35,15 @@ SOURCES = "Les articles que je connais ({count}) :"
 TRUNCATED = "Votre question était trop longue : seuls ses {limit} premiers caractères ont été lus."
 COOLDOWN = "Doucement : vous avez posé beaucoup de questions d'affilée. Réessayez dans {seconds} seconde(s)."
 FEEDBACK_THANKS = "Merci pour votre avis !"
+DISLIKE_ASK = "Merci ! Qu'est-ce qui n'allait pas ?"
+DISLIKE_REASONS = {  # stored key → button label
+    "hors_sujet": "Hors sujet",
+    "incomplet": "Incomplet",
+    "mauvaise_source": "Mauvaise source",
+    "autre": "Autre",
+}
+PASSAGE = "Le passage entier :"
+PASSAGE_GONE = "Ce passage n'est plus dans les articles (le corpus a changé depuis la réponse)."
 FEEDBACK_LOST = "Cet avis n'a pas pu être enregistré (question inconnue ou journal indisponible)."
 NOT_IN_CHANNEL = (
     "Je ne peux pas répondre dans ce salon : je n'y suis pas invité. Invitez-moi avec "

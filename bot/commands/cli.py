@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.answer.core import Core
+from bot.answer.messages import DISLIKE_REASONS
 from bot.bootstrap import build_core, serving_settings
 from bot.commands.evaluation import evaluate, read_cases
 from bot.commands.terminal import render_reply, reply_to_dict
@@ -124,6 +125,7 @@ def _stats(core: Core, args: argparse.Namespace) -> int:
         ("Questions les plus posées", [f"{n} × {q}" for q, n in stats.most_asked]),
         ("Sans réponse (articles à ajouter ?)", [f"{n} × {q}" for q, n in stats.unanswered]),
         ("Réponses les moins bien notées", [f"👍 {up} 👎 {down} — {q}" for q, up, down in stats.worst_rated]),
+        ("Raisons des 👎", [f"{n} × {DISLIKE_REASONS.get(r, r)}" for r, n in stats.reasons]),
     ]
     for title, lines in sections:
         print(f"\n{title} :")

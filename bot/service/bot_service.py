@@ -81,6 +81,18 @@ class BotService:
             log.exception("Échec de la réponse à une question (%s)", query.platform)
             return Reply(ReplyKind.ERROR, messages.ERROR)
 
+    def record_reason(self, question_id: int, platform: str, user: str, reason: str) -> bool:
+        """Record why a 👎 was given; `reason` is one of `messages.DISLIKE_REASONS`."""
+        if reason not in messages.DISLIKE_REASONS or self._log is None:
+            return False
+        return self._log.feedback_reason(question_id, platform, user, reason)
+
+    def passage(self, passage_id: str) -> Reply:
+        """The whole passage a citation comes from, with its source (« Voir le passage »)."""
+        show = getattr(self.engine, "passage", None)
+        found = show(passage_id) if callable(show) else None
+        return found if isinstance(found, Reply) else Reply(ReplyKind.NOT_FOUND, messages.PASSAGE_GONE)
+
     def record_feedback(self, question_id: int, platform: str, user: str, vote: int) -> bool:
         """Record 👍 (vote > 0) or 👎 against a logged question; False if it could not be."""
         return self._log is not None and self._log.feedback(question_id, platform, user, vote)

@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,6 +74,9 @@ MIGRATIONS = (
     );
     CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, state);
     """,
+    """
+    ALTER TABLE feedback ADD COLUMN reason TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -83,6 +86,7 @@ class Stats:
     most_asked: list[tuple[str, int]]
     unanswered: list[tuple[str, int]]
     worst_rated: list[tuple[str, int, int]]  # question, 👍, 👎
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # why 👎, most given first
 
 
 class QuestionLog:
@@ -193,12 +197,26 @@ class QuestionLog:
                 if not exists:
                     return False
                 db.execute(
-                    "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO feedback (question_id, user_hash, vote, voted_at)"
+                    " VALUES (?, ?, ?, ?)",
                     (question_id, self.user_hash(platform, user), 1 if vote > 0 else -1, time.time()),
                 )
                 return True
 
         return self._safely("avis non enregistré", write, False)
+
+    def feedback_reason(self, question_id: int, platform: str, user: str, reason: str) -> bool:
+        """Why a user gave 👎 (hors sujet, incomplet…), on their vote for the question."""
+
+        def write() -> bool:
+            with self._writing() as db:
+                cursor = db.execute(
+                    "UPDATE feedback SET reason = ? WHERE question_id = ? AND user_hash = ? AND vote < 0",
+                    (reason, question_id, self.user_hash(platform, user)),
+                )
+                return cursor.rowcount > 0
+
+        return self._safely("raison non enregistrée", write, False)
 
     def _prune(self, db: sqlite3.Connection) -> None:
         if self._retention_days is None or time.time() - self._pruned_at < PRUNE_EVERY_SECONDS:
@@ -236,7 +254,11 @@ class QuestionLog:
             " HAVING sum(f.vote < 0) > 0 ORDER BY sum(f.vote) ASC, 3 DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return Stats(most, unanswered, [(q, u, d) for q, u, d in worst])
+        reasons = db.execute(
+            "SELECT reason, count(*) FROM feedback WHERE vote < 0 AND reason IS NOT NULL"
+            " GROUP BY reason ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return Stats(most, unanswered, [(q, u, d) for q, u, d in worst], [(r, n) for r, n in reasons])
 
     def thread_askers(self, query: Query) -> list[str]:
         """The hashed users who asked in the query's thread, first asker first."""
