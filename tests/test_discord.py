@@ -409,3 +409,18 @@ def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
 
     scenario(service, body, monkeypatch)
     assert QuestionLog(tmp_path / "q.sqlite3").stats().reasons == [("incomplet", 1)]
+
+
+def test_the_question_option_offers_example_questions(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        typing = slash_command_payload("")
+        typing["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+        typing["data"]["options"] = [{"name": "question", "type": 3, "value": "financé", "focused": True}]
+        client._connection.parse_interaction_create(typing)
+        (offered,) = await fake.wait_for("/callback")
+        assert offered.body["type"] == 8  # autocomplete choices
+        assert [c["value"] for c in offered.body["data"]["choices"]] == ["Qui a financé Stability AI ?"]
+
+    scenario(engine, body, monkeypatch)

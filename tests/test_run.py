@@ -105,7 +105,20 @@ def test_discord_sync_publishes_the_command_to_one_guild(tmp_path: Path) -> None
             (command,) = put.body["items"]
             assert command["name"] == "emad" and command["options"][0]["name"] == "question"
             assert command["options"][0]["min_length"] == 1 and command["options"][0]["max_length"] == 1000
+            assert command["description"].startswith("Poser une question")  # French first
+            assert command["description_localizations"]["en-US"].startswith("Ask about")
             assert not discord.of("GATEWAY")  # syncing does not connect to the gateway
+            clear = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "discord", "sync", "--guild", "1600000000000000006", "--clear",
+                cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await asyncio.wait_for(clear.communicate(), 60)
+            assert clear.returncode == 0, err.decode()
+            assert "retirée sur le serveur 1600000000000000006 (0 commande(s) restante(s))" in out.decode()
+            cleared = discord.of("PUT /applications/1100000000000000001/guilds/1600000000000000006/commands")[
+                -1
+            ]
+            assert cleared.body["items"] == []
         finally:
             await discord.stop()
 

@@ -39,6 +39,29 @@ log = logging.getLogger(__name__)
 DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
 COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
 QUESTION_DESCRIPTION = "Votre question, « aide » ou « sources »"
+# Shown to members whose Discord is not in French (the bot still answers in French).
+ENGLISH = {
+    COMMAND_DESCRIPTION: "Ask about the Emad Mostaque / Stability AI saga (answers in French)",
+    QUESTION_DESCRIPTION: "Your question, « aide » (help) or « sources »",
+    "question": "question",
+}
+AUTOCOMPLETE_CHOICES = 25  # Discord's limit
+
+
+class FrenchFirst(app_commands.Translator):
+    """The command's texts are French; members with Discord in English see them in English."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale in (discord.Locale.american_english, discord.Locale.british_english):
+            return ENGLISH.get(string.message)
+        return None
+
+
 FEEDBACK_LABELS = {"up": "👍 Utile", "down": "👎 Pas utile"}
 PERMISSIONS = discord.Permissions(
     view_channel=True,
@@ -217,8 +240,8 @@ def _send_kwargs(rendered: DiscordMessage) -> dict[str, Any]:
 
 
 def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
-    @app_commands.command(name="emad", description=COMMAND_DESCRIPTION)
-    @app_commands.describe(question=QUESTION_DESCRIPTION)
+    @app_commands.command(name="emad", description=app_commands.locale_str(COMMAND_DESCRIPTION))
+    @app_commands.describe(question=app_commands.locale_str(QUESTION_DESCRIPTION))
     async def emad(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
         if getattr(interaction.client, "closing", False):
             return  # stopping: no new question
@@ -242,6 +265,15 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
             else:
                 await _answer_after_defer(interaction, pending)
             await asyncio.to_thread(service.settle, ticket)
+
+    @emad.autocomplete("question")
+    async def examples(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        """Example questions as the member types: those holding what is typed, else all."""
+        wanted = typed.casefold().strip()
+        offered = [q for q in messages.EXAMPLE_QUESTIONS if wanted in q.casefold()] or list(
+            messages.EXAMPLE_QUESTIONS
+        )
+        return [app_commands.Choice(name=q[:100], value=q) for q in offered[:AUTOCOMPLETE_CHOICES]]
 
     return emad
 
@@ -290,6 +322,7 @@ class EmadClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton)
+        await self.tree.set_translator(FrenchFirst())
 
     async def on_ready(self) -> None:
         if not self._replayed:

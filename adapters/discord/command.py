@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 HOW_TO_ENABLE = "Discord : DISCORD_TOKEN (onglet Bot du portail développeur Discord)"
 NO_APPLICATION_ID = "Réglez DISCORD_APPLICATION_ID (onglet General Information) ou DISCORD_TOKEN."
 SYNCED = "Commande /emad synchronisée {where} ({count} commande(s))."
+CLEARED = "Commande /emad retirée {where} ({count} commande(s) restante(s))."
 LOGIN_REFUSED = "Connexion à Discord refusée : DISCORD_TOKEN est invalide ou révoqué."
 
 
@@ -89,6 +90,11 @@ def register(commands: Any) -> None:
         help="run (défaut) : servir ; sync : publier /emad ; invite : lien d'invitation",
     )  # fmt: skip
     parser.add_argument("--guild", type=int, help="sync : sur ce serveur seulement (immédiat)")
+    parser.add_argument(
+        "--clear", action="store_true",
+        help="sync : retirer /emad (du serveur avec --guild, sinon partout), par exemple après "
+        "une synchronisation globale qui le fait apparaître deux fois",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -99,7 +105,7 @@ def run(core: Core, args: argparse.Namespace) -> int:
         return serve(core, only="discord")
     import discord
 
-    from adapters.discord.client import PERMISSIONS
+    from adapters.discord.client import PERMISSIONS, FrenchFirst
 
     try:
         settings = _settings()
@@ -119,12 +125,15 @@ def run(core: Core, args: argparse.Namespace) -> int:
     async def sync() -> None:
         async with client:
             await client.login(settings.token.get_secret_value())
+            await client.tree.set_translator(FrenchFirst())
             guild = discord.Object(args.guild) if args.guild else None
-            if guild is not None:
+            if args.clear:
+                client.tree.clear_commands(guild=guild)
+            elif guild is not None:
                 client.tree.copy_global_to(guild=guild)
             synced = await client.tree.sync(guild=guild)
             where = f"sur le serveur {args.guild}" if guild else "globalement (jusqu'à 1 h)"
-            print(SYNCED.format(where=where, count=len(synced)))
+            print((CLEARED if args.clear else SYNCED).format(where=where, count=len(synced)))
 
     try:
         asyncio.run(sync())
