@@ -11,7 +11,7 @@ import pytest
 
 from bot.answer.engine import AnswerEngine
 from bot.bootstrap import build_core
-from bot.models import Article, Citation, Query, Reply, Span
+from bot.models import Article, Citation, Query, Reply, ReplyKind, Span
 from bot.settings import BotSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +90,15 @@ def make_citation(snippet: str, title: str, url: str | None, publisher: str = "�
     article = Article("a", title, publisher, "fr", snippet, url, dt.date(2024, 3, 23))
     spans = (Span(0, min(3, len(snippet))),) if snippet else ()
     return Citation(snippet, spans, "a-1", 1, 1, 1.0, article)
+
+
+class KindEngine:
+    """A core that replies with the kind its question names ("closest", "not_found"…):
+    to check where each kind of reply lands on a platform."""
+
+    def answer(self, query: Query) -> Reply:
+        kind = ReplyKind(query.text.split()[-1])
+        cited = (make_citation("Coatue et Lightspeed ont financé Stability AI.", "Titre", None),)
+        return Reply(
+            kind, f"réponse {kind.value}", citations=cited if kind.cites else (), question=query.text
+        )

@@ -4,6 +4,7 @@ its Web API calls and `response_url`s received by a fake Slack on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 import urllib.parse
@@ -27,6 +28,9 @@ from tests.conftest import ArticleWriter, BrokenEngine, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 
 
+TRIGGERS = itertools.count(1)  # Slack gives each command its own trigger_id
+
+
 @dataclass
 class Harness:
     slack: FakeSlack
@@ -42,7 +46,7 @@ class Harness:
         body = urllib.parse.urlencode(
             {
                 "token": "ignored", "team_id": "T1", "channel_id": "C1", "user_id": "U1",
-                "command": "/emad", "text": text, "trigger_id": "1.2.3",
+                "command": "/emad", "text": text, "trigger_id": f"1.2.{next(TRIGGERS)}",
                 "response_url": f"{self.slack.url}/respond/1",
             }
         )  # fmt: skip
