@@ -27,7 +27,6 @@ from bot.service.question_log import QuestionLog
 from tests.conftest import ArticleWriter, BrokenEngine, engine_for
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 
-
 TRIGGERS = itertools.count(1)  # Slack gives each command its own trigger_id
 
 
