@@ -4,6 +4,7 @@ import itertools
 import math
 import random
 
+import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
@@ -102,6 +103,35 @@ def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
         query = list(dict.fromkeys(rng.choices(vocabulary, k=rng.randint(1, 5))))
         expected = reference.get_scores(query)
         found = ours.search(single(*query), 10)
+        positive = sorted((s for s in expected if s > 0), reverse=True)[:10]
+        assert [f.score for f in found] == pytest.approx(positive, rel=1e-9)
+        for f in found:
+            assert f.score == pytest.approx(expected[f.index], rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    vocabulary = [f"mot{i}" for i in range(rng.randint(20, 200))]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    docs = [rng.choices(vocabulary, weights, k=rng.randint(1, 40)) for _ in range(rng.randint(20, 500))]
+    ours = Bm25Retriever.build(docs)
+    reference = lucene_idf_bm25(docs)
+    for _ in range(20):
+        concepts = []
+        for _ in range(rng.randint(1, 4)):
+            own, *others = rng.sample(vocabulary, rng.randint(1, 3))
+            alternatives = (
+                Alternative((own,)),
+                *(Alternative((o,), rng.choice([0.8, 0.6, 0.35])) for o in others),
+            )
+            concepts.append(Concept((own,), alternatives, boost=rng.choice([1.0, 0.5])))
+        expected = sum(
+            concept.boost
+            * np.max([a.weight * reference.get_scores(list(a.terms)) for a in concept.alternatives], axis=0)
+            for concept in concepts
+        )
+        found = ours.search(concepts, 10)
         positive = sorted((s for s in expected if s > 0), reverse=True)[:10]
         assert [f.score for f in found] == pytest.approx(positive, rel=1e-9)
         for f in found:

@@ -10,6 +10,7 @@ gives the same scores as `BM25Okapi.get_scores`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ K1 = 1.5
 B = 0.75
 _EMPTY_INDEX = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0)
+Postings = tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], float]  # passages, scores, weight
 
 
 def lucene_idf_bm25(corpus: list[list[str]], k1: float = K1, b: float = B) -> Any:
@@ -54,6 +56,7 @@ class Bm25Retriever:
         self._offsets, self._passages, self._weights = offsets, passages, weights
         self._passage_count = passage_count
         self._unknown_idf = lucene_idf(passage_count, 0)
+        self._local = threading.local()
 
     @classmethod
     def build(cls, passage_terms: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> Bm25Retriever:
@@ -120,29 +123,74 @@ class Bm25Retriever:
         return self._passages[start:end], self._weights[start:end]
 
     def search(self, concepts: Sequence[Concept], limit: int) -> list[ScoredPassage]:
-        """Dis-max over each concept's alternatives, summed over concepts; the top `limit`."""
-        found = [self._concept_scores(concept) for concept in concepts]
-        candidates = np.unique(np.concatenate([idx for idx, _, _ in found] or [_EMPTY_INDEX]))
-        total = np.zeros(len(candidates))
-        matched = np.zeros((len(concepts), len(candidates)))
-        for row, (idx, score, weight) in enumerate(found):
-            positions = np.searchsorted(candidates, idx)
-            total[positions] += score
-            matched[row, positions] = weight
-        top = np.arange(len(candidates))
+        """Dis-max over each concept's alternatives, summed over concepts; the top `limit`.
+
+        Scores accumulate into two dense per-thread arrays (the total, and one concept's
+        best alternative), touching only the passages in the question's postings: no
+        sort of the postings, no `np.unique`. Only the top passages get their
+        per-concept matches looked up, afterwards.
+        """
+        total, best = self._scratch()
+        found = [self._alternative_postings(concept) for concept in concepts]
+        touched: list[npt.NDArray[np.int32]] = []
+        for alternatives in found:
+            if not alternatives:
+                continue
+            where = [idx for idx, _, _ in alternatives]
+            concept_touched = where[0] if len(where) == 1 else np.concatenate(where)
+            for idx, score, _ in alternatives:
+                best[idx] = np.maximum(best[idx], score)
+            total[concept_touched] += best[concept_touched]  # a repeated index adds once
+            best[concept_touched] = 0.0
+            touched.append(concept_touched)
+        if not touched:
+            return []
+        candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
+        order = np.arange(len(candidates), dtype=np.float64)
+        best[candidates] = order  # the last occurrence of each passage wins…
+        unique = candidates[best[candidates] == order]  # …so each passage is kept once
+        best[candidates] = 0.0
+        scores = total[unique]
+        total[candidates] = 0.0
+        top = np.arange(len(unique))
         if len(top) > limit:
-            top = np.argpartition(-total, limit - 1)[:limit]
-        top = top[np.lexsort((candidates[top], -total[top]))]
+            top = np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.lexsort((unique[top], -scores[top]))]
+        passages, top_scores = unique[top], scores[top]
+        matched = [self._matched(alternatives, passages) for alternatives in found]
         return [
-            ScoredPassage(int(candidates[i]), float(total[i]), tuple(float(w) for w in matched[:, i]))
-            for i in top
+            ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
+            for i in range(len(passages))
         ]
 
-    def _concept_scores(
-        self, concept: Concept
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Per passage holding the concept: its best alternative's score and weight."""
-        indices, scores, weights = [], [], []
+    def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Two zeroed arrays of one score per passage, this thread's own (questions are
+        answered in several threads); each search leaves them zeroed."""
+        arrays: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = getattr(
+            self._local, "arrays", None
+        )
+        if arrays is None:
+            arrays = (np.zeros(self._passage_count), np.zeros(self._passage_count))
+            self._local.arrays = arrays
+        return arrays
+
+    @staticmethod
+    def _matched(alternatives: list[Postings], passages: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """Per passage, the weight of the alternative that scores best there (0: none)."""
+        best_score = np.zeros(len(passages))
+        weight = np.zeros(len(passages))
+        for idx, score, alternative_weight in alternatives:
+            position = np.minimum(np.searchsorted(idx, passages), len(idx) - 1)
+            present = idx[position] == passages
+            here = np.where(present, score[position], 0.0)
+            better = present & (here > best_score)
+            best_score = np.where(better, here, best_score)
+            weight = np.where(better, alternative_weight, weight)
+        return weight
+
+    def _alternative_postings(self, concept: Concept) -> list[Postings]:
+        """Each alternative's passages (ascending), its score in each, and its weight."""
+        found: list[Postings] = []
         for alternative in concept.alternatives:
             lists = [self.postings(term) for term in alternative.terms]
             common = lists[0][0]
@@ -150,15 +198,8 @@ class Bm25Retriever:
                 common = np.intersect1d(common, idx, assume_unique=True)
             if not len(common):
                 continue
-            mean = sum(w[np.searchsorted(idx, common)] for idx, w in lists) / len(lists)
-            indices.append(common)
-            scores.append(mean * (alternative.weight * concept.boost))
-            weights.append(np.full(len(common), alternative.weight))
-        if not indices:
-            return _EMPTY_INDEX, _EMPTY_WEIGHTS, _EMPTY_WEIGHTS
-        idx, score, weight = np.concatenate(indices), np.concatenate(scores), np.concatenate(weights)
-        order = np.lexsort((-score, idx))
-        idx, score, weight = idx[order], score[order], weight[order]
-        first = np.ones(len(idx), dtype=bool)
-        first[1:] = idx[1:] != idx[:-1]
-        return idx[first], score[first], weight[first]
+            mean: npt.NDArray[np.float64] = lists[0][1]
+            if len(lists) > 1:
+                mean = np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
+            found.append((common, mean * (alternative.weight * concept.boost), alternative.weight))
+        return found
