@@ -155,7 +155,9 @@ class Bm25Retriever:
         top = np.arange(len(unique))
         if len(top) > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.lexsort((unique[top], -scores[top]))]
+            # Ties at the cut: every passage scoring the last one's score competes, by index.
+            top = np.union1d(top, np.flatnonzero(scores == scores[top].min()))
+        top = top[np.lexsort((unique[top], -scores[top]))][:limit]
         passages, top_scores = unique[top], scores[top]
         matched = [self._matched(alternatives, passages) for alternatives in found]
         return [
