@@ -1,4 +1,7 @@
-"""The core's settings, read once at start-up from the environment or `.env`."""
+"""The core's settings, read once at start-up from the environment or from `.env` in
+the current directory (one rule, wherever the bot is installed; the environment wins).
+No default depends on where the package is installed: the corpus is `corpus/` in the
+current directory unless BOT_CORPUS_DIR says otherwise."""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class StartupError(RuntimeError):
@@ -20,7 +21,7 @@ class BotSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
-    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus")
+    corpus_dir: Path = Path("corpus")  # relative to the current directory, wherever the bot is installed
     index_dir: Path | None = None  # default: `.index/` inside the corpus folder
     synonyms_file: Path | None = None
     max_citations: int = Field(default=3, ge=1, le=5)

@@ -1,6 +1,7 @@
 """The terminal harness as a user runs it: `python -m bot …` in a subprocess."""
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -210,3 +211,64 @@ def test_the_terminal_fallback_of_run_logs_questions_and_exits_0_on_sigterm(tmp_
     assert bot.wait(30) == 0
     rows = sqlite3.connect(database).execute("SELECT platform, question FROM questions").fetchall()
     assert ("terminal", "Qui a financé Stability AI ?") in rows
+
+
+def test_version_and_commands_that_need_no_corpus_work_without_one(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "BOT_CORPUS_DIR": str(tmp_path / "nulle-part"),
+           "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"),
+           "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token"}  # fmt: skip
+    for args in (["--version"], ["stats"], ["discord", "invite"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT, env=env
+        )
+        assert result.returncode == 0, (args, result.stderr)
+    version = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert version.stdout.startswith("emad-bot ") and version.stdout.strip() != "emad-bot inconnue"
+    asked = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "qui ?"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert asked.returncode == 1 and "dossier du corpus introuvable" in asked.stderr  # this one needs it
+
+
+def test_colour_on_a_terminal_unless_no_color_is_set() -> None:
+    import pty
+
+    def on_a_terminal(**env: str) -> bytes:
+        main, child = pty.openpty()
+        environment = {"PATH": "/usr/bin:/bin", "BOT_LOG_LEVEL": "WARNING"} | env
+        command = [sys.executable, "-m", "bot", "ask", "Qui a financé Stability AI ?"]
+        bot = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=child, stderr=subprocess.DEVNULL)
+        os.close(child)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        bot.wait(60)
+        os.close(main)
+        return out
+
+    assert b"\x1b[1;33m" in on_a_terminal()
+    plain = on_a_terminal(NO_COLOR="1")
+    assert b"\x1b[" not in plain and b"**investisseurs**" in plain
+
+
+def test_the_question_log_defaults_to_systemds_state_directory(tmp_path: Path) -> None:
+    from bot.service.settings import ServiceSettings
+
+    environment = dict(os.environ, STATE_DIRECTORY=str(tmp_path / "state"))
+    environment.pop("BOT_DATABASE_PATH", None)
+    original = os.environ.copy()
+    try:
+        os.environ.clear()
+        os.environ.update(environment)
+        assert ServiceSettings.ignoring_env_file().database_path == tmp_path / "state" / "questions.sqlite3"
+    finally:
+        os.environ.clear()
+        os.environ.update(original)

@@ -55,3 +55,17 @@ def test_problems_are_still_reported_when_the_saved_index_serves(
     caplog.clear()
     engine_for(corpus_dir)
     assert "vide.md" in caplog.text
+
+
+def test_the_key_follows_the_format_version_not_the_source_files(
+    corpus_dir: Path, write_article: ArticleWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.index_store as store
+
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    before = corpus_key(corpus_dir)
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: b"" if self.suffix == ".py" else read(self))
+    assert corpus_key(corpus_dir) == before  # no source file is read: a wheel may ship none
+    monkeypatch.setattr(store, "INDEX_FORMAT", store.INDEX_FORMAT + 1)
+    assert corpus_key(corpus_dir) != before

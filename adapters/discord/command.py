@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,6 +76,13 @@ class DiscordPlatform:
                 raise PlatformSettingsError(LOGIN_REFUSED) from None
 
 
+class _NoAnswers:
+    """`discord sync` registers /emad and answers nothing: it needs no corpus."""
+
+    def answer(self, query: Any) -> Any:
+        raise RuntimeError("discord sync ne répond à aucune question")
+
+
 def platform(service: BotService) -> Platform:
     """Discord as configured by the `DISCORD_*` settings (entry point for `emad-bot run`)."""
     settings = _settings()
@@ -98,11 +106,11 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(core: Core, args: argparse.Namespace) -> int:
+def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
     if args.action == "run":
         from bot.bootstrap import serve
 
-        return serve(core, only="discord")
+        return serve(load(), only="discord")
     import discord
 
     from adapters.discord.client import PERMISSIONS, FrenchFirst
@@ -120,7 +128,7 @@ def run(core: Core, args: argparse.Namespace) -> int:
         return 0
     if settings.token is None:
         sys.exit(f"Discord n'est pas configuré : réglez {HOW_TO_ENABLE}. Voir le README.")
-    client = DiscordPlatform(BotService(core.engine), settings).client()  # registers /emad
+    client = DiscordPlatform(BotService(_NoAnswers()), settings).client()  # registers /emad
 
     async def sync() -> None:
         async with client:

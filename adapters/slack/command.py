@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,7 +50,7 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(core: Core, args: argparse.Namespace) -> int:
+def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
     from bot.bootstrap import serve
 
-    return serve(core, only="slack")
+    return serve(load(), only="slack")

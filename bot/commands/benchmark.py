@@ -38,7 +38,7 @@ from bot.search.analysis import FrenchAnalyzer
 from bot.search.bm25 import lucene_idf_bm25
 from bot.search.index import build_index
 from bot.search.index_store import corpus_key, load_index, save_index
-from bot.settings import PROJECT_ROOT, BotSettings
+from bot.settings import BotSettings
 
 PARAGRAPHS_PER_ARTICLE = 20
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -98,7 +98,7 @@ def write_synthetic_corpus(directory: Path, passages: int, words: Sequence[str],
 
 
 def _vocabulary() -> tuple[list[str], list[float]]:
-    corpus = load_corpus(PROJECT_ROOT / "corpus")
+    corpus = load_corpus(BotSettings.ignoring_env_file().corpus_dir)
     counts = Counter(w.lower() for a in corpus.articles for w in _WORD.findall(a.body))
     words = [w for w, _ in counts.most_common()]
     return words, [float(counts[w]) for w in words]

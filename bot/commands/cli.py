@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -32,8 +33,11 @@ UNREADABLE_LINE = (
 )
 
 
-def _ask(core: Core, args: argparse.Namespace) -> int:
-    engine = core.engine
+CoreLoader = Callable[[], Core]  # builds the core (corpus, index) when a command needs it
+
+
+def _ask(load: CoreLoader, args: argparse.Namespace) -> int:
+    engine = load().engine
     if not args.question and not args.json:
         print('Donnez une question : emad-bot ask "Qui a financé Stability AI ?"', file=sys.stderr)
         return 2
@@ -45,7 +49,7 @@ def _ask(core: Core, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(reply_to_dict(reply), ensure_ascii=False), flush=True)
         else:
-            print(render_reply(reply, color=sys.stdout.isatty()))
+            print(render_reply(reply, color=use_colour()))
     return 0
 
 
@@ -59,11 +63,11 @@ def _stdin_questions() -> Iterator[str | Reply]:
             yield Reply(ReplyKind.ERROR, UNREADABLE_LINE.format(number=number, position=error.start))
 
 
-def _chat(core: Core, args: argparse.Namespace, answer: Callable[[Query], Reply] | None = None) -> int:
+def _chat(load: CoreLoader, args: argparse.Namespace, answer: Callable[[Query], Reply] | None = None) -> int:
     """The interactive session; `answer` is the service's when `emad-bot run` falls back
     to it (so questions are logged as on every platform), else the engine's."""
-    ask = answer or core.engine.answer
-    color = sys.stdout.isatty()
+    ask = answer or load().engine.answer
+    color = use_colour()
     print(render_reply(ask(Query("aide")), color=color))
     while True:
         try:
@@ -74,25 +78,25 @@ def _chat(core: Core, args: argparse.Namespace, answer: Callable[[Query], Reply]
         print(render_reply(ask(Query(question)), color=color))
 
 
-def _sources(core: Core, args: argparse.Namespace) -> int:
-    print(render_reply(core.engine.answer(Query("sources"))))
+def _sources(load: CoreLoader, args: argparse.Namespace) -> int:
+    print(render_reply(load().engine.answer(Query("sources"))))
     return 0
 
 
-def _eval(core: Core, args: argparse.Namespace) -> int:
+def _eval(load: CoreLoader, args: argparse.Namespace) -> int:
     try:
         cases = read_cases(args.file)
     except (OSError, ValueError) as error:
         print(f"Jeu de questions illisible : {error}", file=sys.stderr)
         return 2
-    result = evaluate(core.engine, cases)
+    result = evaluate(load().engine, cases)
     print(result.report())
     for question in result.misses:
         print(f"  manquée : {question}")
     return 0
 
 
-def _bench(core: Core, args: argparse.Namespace) -> int:
+def _bench(load: CoreLoader, args: argparse.Namespace) -> int:
     from bot.commands.benchmark import run_benchmark
 
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -100,17 +104,19 @@ def _bench(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(core: Core, args: argparse.Namespace) -> int:
+def _run(load: CoreLoader, args: argparse.Namespace) -> int:
     from bot.bootstrap import serve
+
+    core = load()
 
     def terminal(answer: Callable[[Query], Reply]) -> int:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a service manager's stop: exit 0
-        return _chat(core, args, answer)
+        return _chat(lambda: core, args, answer)
 
     return serve(core, terminal)
 
 
-def _stats(core: Core, args: argparse.Namespace) -> int:
+def _stats(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no corpus
     import sqlite3
 
     from bot.service.question_log import QuestionLog
@@ -138,6 +144,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
         prog="emad-bot",
         description="Réponses citées sur la saga Emad Mostaque / Stability AI.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
     ask = commands.add_parser("ask", help="répondre à une question et quitter")
     ask.add_argument("question", nargs="*", help="la question (sinon, --json lit stdin)")
@@ -166,11 +173,25 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("emad-bot")
+    except PackageNotFoundError:
+        return "inconnue"
+
+
 CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval", "bench", "stats"})
 
 
-def load_core() -> Core:
-    """Read the settings and build the core, or exit with a French message."""
+def use_colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def read_settings() -> BotSettings:
+    """Read the core's settings and set up logging, or exit with a French message."""
     try:
         settings = BotSettings()
     except ValidationError as error:
@@ -180,20 +201,33 @@ def load_core() -> Core:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    try:
-        return build_core(settings)
-    except StartupError as error:
-        sys.exit(f"Démarrage impossible : {error}")
+    return settings
+
+
+def core_loader(settings: BotSettings) -> CoreLoader:
+    """Builds the core once, the first time a command asks for it (`stats`, `discord
+    invite` and `discord sync` never do, so they work without a corpus)."""
+    built: list[Core] = []
+
+    def load() -> Core:
+        if not built:
+            try:
+                built.append(build_core(settings))
+            except StartupError as error:
+                sys.exit(f"Démarrage impossible : {error}")
+        return built[0]
+
+    return load
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Platforms are looked up only when asked for, so `ask` starts fast.
     args = build_parser(with_platforms=not CORE_COMMANDS & set(argv[:1])).parse_args(argv)
-    handler: Callable[[Core, argparse.Namespace], int] = getattr(args, "handler", _chat)
-    core = load_core()
+    handler: Callable[[CoreLoader, argparse.Namespace], int] = getattr(args, "handler", _chat)
+    load = core_loader(read_settings())
     try:
-        return handler(core, args)
+        return handler(load, args)
     except StartupError as error:
         sys.exit(f"Démarrage impossible : {error}")
     except BrokenPipeError:  # the reader went away (`emad-bot ask … | head`)

@@ -1,8 +1,9 @@
 """The built index, saved beside the corpus and loaded at start while still valid.
 
 The key is a hash of every article file (name and bytes), the analysis data
-(stop words, boilerplate patterns), the code that turns articles into postings,
-and the BM25 parameters: any change to one of them means a rebuild. A cache that
+(stop words, boilerplate patterns), an explicit format version (bumped when the code
+that turns articles into postings changes) with the libraries' versions, and the
+BM25 parameters: any change to one of them means a rebuild. A cache that
 cannot be read or written is logged and skipped; the bot still answers.
 """
 
@@ -31,27 +32,32 @@ from bot.search.bm25 import Bm25Retriever
 from bot.search.index import PassageIndex
 
 log = logging.getLogger(__name__)
-_BOT = Path(__file__).resolve().parent.parent
-_CODE = (
-    "search/analysis.py",
-    "search/bm25.py",
-    "corpus/cleaning.py",
-    "corpus/articles.py",
-    "corpus/header.py",
-    "corpus/passages.py",
-    "search/index_store.py",
-    "search/index.py",
-    "search/lexicon.py",
-)
+# Bump when the way articles become postings changes (cleaning, passages, analysis, BM25
+# weights, what is saved): an index saved by another format is rebuilt, never misread.
+INDEX_FORMAT = 3
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
+_LIBRARIES = ("PyStemmer", "selectolax", "rank-bm25")  # their versions change the postings too
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return " ".join(found)
 
 
 def corpus_key(corpus_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> str:
-    """A fingerprint of everything the saved index depends on: each readable article's
-    name and bytes, and the name and reason of each file left out."""
-    digest = hashlib.sha256(f"{bm25.K1} {bm25.B}".encode())  # the format: index_store.py, below
-    for name in _CODE:
-        digest.update((_BOT / name).read_bytes())
+    """A fingerprint of everything the saved index depends on: the format version, the
+    BM25 parameters and the versions of the libraries that shape the postings, the word
+    lists, the size cap, each readable article's name and bytes, and the name and
+    reason of each file left out. (Not the source files: an installed package may ship
+    none, and the format version says what they would.)"""
+    digest = hashlib.sha256(f"{INDEX_FORMAT} {bm25.K1} {bm25.B} {max_bytes} {_library_versions()}".encode())
     for name in _DATA:
         digest.update((DATA_DIR / name).read_bytes())
     for found in article_files(corpus_dir, max_bytes):

@@ -6,13 +6,21 @@ answering needs; read once when a command that serves platforms starts.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings import PROJECT_ROOT
+
+def default_database_path() -> Path:
+    """systemd's $STATE_DIRECTORY when the service unit sets it, else the user's state
+    folder (~/.local/state/emad-bot on Linux): never inside the installed package."""
+    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    folder = Path(state) if state else platformdirs.user_state_path("emad-bot")
+    return folder / "questions.sqlite3"
 
 
 class ServiceSettings(BaseSettings):
@@ -20,7 +28,7 @@ class ServiceSettings(BaseSettings):
 
     cooldown_questions: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=60.0, gt=0)
-    database_path: Path = Field(default=PROJECT_ROOT / "data" / "questions.sqlite3")
+    database_path: Path = Field(default_factory=default_database_path)
     user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
     watch_corpus: bool = True
     log_retention_days: float | None = Field(default=None, gt=0)  # default: keep every question
