@@ -1,0 +1,1 @@
+"""Discord: `/emad`, mentions and DMs answered with cited embeds (discord.py)."""

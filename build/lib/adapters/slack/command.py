@@ -1,0 +1,56 @@
+"""Slack's part in `emad-bot run`, and `emad-bot slack`; imports no SDK until it runs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.answer.core import Core
+from bot.service.bot_service import BotService
+from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
+from bot.settings import settings_error
+
+HOW_TO_ENABLE = (
+    "Slack : SLACK_BOT_TOKEN (xoxb-…) avec SLACK_APP_TOKEN (xapp-…, Socket Mode) "
+    "ou avec SLACK_SIGNING_SECRET (mode HTTP)"
+)
+
+
+class SlackPlatform:
+    name = "Slack"
+
+    def __init__(self, service: BotService, settings: Any) -> None:
+        self._service, self._settings = service, settings
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        from adapters.slack.server import serve
+
+        await serve(self._service, self._settings, stop)
+
+
+def platform(service: BotService) -> Platform:
+    """Slack as configured by the `SLACK_*` settings (entry point for `emad-bot run`)."""
+    from adapters.slack.settings import SlackSettings
+
+    try:
+        settings = SlackSettings()
+    except ValidationError as error:
+        raise PlatformSettingsError(settings_error(error)) from None
+    if settings.mode is None:
+        raise PlatformNotConfigured(HOW_TO_ENABLE)
+    return SlackPlatform(service, settings)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("slack", help="servir Slack seulement (Socket Mode ou HTTP)")
+    parser.set_defaults(handler=run)
+
+
+def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
+    from bot.bootstrap import serve
+
+    return serve(load(), only="slack")

@@ -1,0 +1,321 @@
+"""Slack's glue layer: the Bolt app and its listeners. No answer logic lives here.
+
+`/emad` is acknowledged at once (Slack allows 3 s), then answered through the
+command's `response_url`. A mention is answered in a thread under it (or in its
+thread); a DM is answered in the conversation. Other bots' messages are ignored
+(Bolt already ignores the bot's own), and a re-delivered event (same `event_id`,
+`X-Slack-Retry-Num`) is answered once; so is a mention inside a DM, which Slack
+sends twice (the same channel and ts). 👍 / 👎 under an answer are recorded
+against its question.
+
+Each question is received into the inbox before it is answered and settled once
+its reply is delivered; `answer_pending` answers, at the next start, those a stop
+or a crash left behind (a command within its response_url's 30 minutes, a message
+within a day), after checking that no reply of ours is already in their thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.settings import SlackSettings
+from adapters.slack.translate import (
+    FEEDBACK_ACTION,
+    MAX_BLOCKS,
+    PASSAGE_ACTION,
+    REASON_ACTION,
+    SlackMessage,
+    escape,
+    feedback_vote,
+    question_from_text,
+    reasons_message,
+    reply_message,
+)
+from bot.answer import messages
+from bot.models import Query, Reply
+from bot.service.bot_service import BotService
+
+log = logging.getLogger(__name__)
+SEEN_EVENTS_KEPT = 10_000
+
+
+class SeenEvents:
+    """The ids of the last events handled, to answer each question once."""
+
+    def __init__(self, size: int = SEEN_EVENTS_KEPT) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, event_id: str) -> bool:
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+NO_ACCESS = frozenset({"not_in_channel", "channel_not_found"})
+MESSAGE_WINDOW_SECONDS = 24 * 3600  # a pending message older than this is not answered any more
+RESPONSE_URL_WINDOW_SECONDS = 30 * 60  # Slack keeps a command's response_url this long
+
+
+def query_of(payload: dict[str, Any]) -> Query:
+    thread = payload.get("thread_ts") or (payload.get("ts") if payload["kind"] == "mention" else None)
+    return Query(
+        question_from_text(str(payload.get("text", ""))),
+        "slack",
+        payload.get("user"),
+        team=payload.get("team"),
+        channel=payload.get("channel"),
+        thread=thread,
+    )
+
+
+async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
+    """The core's reply, computed off the event loop."""
+    return await asyncio.to_thread(service.answer, query_of(payload))
+
+
+async def deliver(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:
+    """Post a reply where its question was asked: through the command's response_url,
+    in the thread of a mention, or in the DM."""
+    if payload["kind"] == "command":
+        from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+        response = await AsyncWebhookClient(str(payload["response_url"])).send(
+            blocks=message.blocks,
+            text=message.text,
+            response_type="ephemeral" if message.for_asker_only else "in_channel",
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"response_url a répondu {response.status_code}")
+        return
+    thread = payload.get("thread_ts") or (payload["ts"] if payload["kind"] == "mention" else None)
+    common: dict[str, Any] = {
+        "channel": payload["channel"],
+        "blocks": message.blocks,
+        "text": message.text,
+        "thread_ts": thread,
+    }
+    try:
+        if message.for_asker_only:
+            await client.chat_postEphemeral(user=payload["user"], **common)
+        else:
+            await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+    except SlackApiError as error:
+        if error.response.get("error") not in {"not_in_channel", "channel_not_found"} or not payload.get(
+            "user"
+        ):
+            raise
+        await _answer_in_private(client, payload, message)
+
+
+async def _answer_in_private(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:
+    """The bot cannot post where it was asked: the answer goes to the asker in a DM,
+    with how to invite the bot."""
+    log.warning("Slack : pas accès au salon %s ; réponse envoyée en privé", payload.get("channel"))
+    opened = await client.conversations_open(users=payload["user"])
+    notice = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(messages.NOT_IN_CHANNEL)}]}
+    await client.chat_postMessage(
+        channel=opened["channel"]["id"],
+        blocks=[notice, *message.blocks][:MAX_BLOCKS],
+        text=f"{messages.NOT_IN_CHANNEL}\n{message.text}",
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+
+
+async def handle(
+    service: BotService,
+    client: AsyncWebClient,
+    payload: dict[str, Any],
+    ticket: int,
+    answers_for_asker_only: bool = False,
+) -> None:
+    """Answer one received question and deliver the reply; settled once delivered.
+    A delivery that fails is logged and stays pending, for the next start."""
+    async with service.working():
+        reply = await answer(service, payload)
+        message = reply_message(reply, answers_for_asker_only=answers_for_asker_only)
+        if payload["kind"] == "dm":
+            message = SlackMessage(message.blocks, message.text, False)  # a DM is private already
+        try:
+            await deliver(client, payload, message)
+        except Exception:
+            log.exception(
+                "Réponse Slack non livrée (question %s) : elle sera réessayée au redémarrage", ticket
+            )
+            return
+        await asyncio.to_thread(service.settle, ticket)
+
+
+async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
+    return await asyncio.to_thread(service.receive, "slack", key, payload)
+
+
+def message_payload(kind: str, event: dict[str, Any], team: Any) -> dict[str, Any]:
+    return {
+        "kind": kind, "text": event.get("text", ""), "user": event.get("user"), "team": team,
+        "channel": event.get("channel"), "ts": event.get("ts"), "thread_ts": event.get("thread_ts"),
+    }  # fmt: skip
+
+
+def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClient) -> AsyncApp:
+    """The Bolt app with `/emad`, `app_mention` and DM listeners registered."""
+    secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+    app = AsyncApp(client=client, signing_secret=secret or "", process_before_response=False)
+    seen = SeenEvents()
+    private_answers = settings.answers_for_asker_only
+    ask_channels = settings.ask_channel_ids
+
+    @app.middleware
+    async def answer_each_event_once(
+        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not seen.first_time(event_id):
+            log.info("Événement Slack %s déjà traité : ignoré", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    @app.command("/emad")
+    async def on_command(ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        payload = {
+            "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
+            "team": command.get("team_id"), "channel": command.get("channel_id"),
+            "response_url": command.get("response_url"),
+        }  # fmt: skip
+        key = f"command:{command.get('trigger_id') or uuid.uuid4()}"
+        ticket = await receive(service, key, payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket, private_answers)
+
+    @app.event("app_mention")
+    async def on_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("bot_id"):
+            return
+        payload = message_payload("mention", event, body.get("team_id"))
+        # A mention in a DM also comes as a DM message: the same channel and ts, answered once.
+        ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket, private_answers)
+
+    @app.event("message")
+    async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        team = body.get("team_id")
+        in_thread = event.get("thread_ts") not in (None, event.get("ts"))
+        if event.get("channel_type") == "im":
+            payload = message_payload("dm", event, team)
+        elif in_thread and await asyncio.to_thread(
+            service.follows_up, query_of(message_payload("mention", event, team))
+        ):
+            payload = message_payload("mention", event, team)  # a follow-up, answered in its thread
+        elif not in_thread and event.get("channel") in ask_channels:
+            payload = message_payload("mention", event, team)  # an ask channel: a thread under it
+        else:
+            return  # people talking: the bot stays quiet
+        # A mention also comes as a message (and a DM mention as both): one key, one answer.
+        ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
+        if ticket is not None:
+            await handle(service, client, payload, ticket, private_answers and payload["kind"] != "dm")
+
+    @app.action(FEEDBACK_ACTION)
+    async def on_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        vote = feedback_vote(action)
+        user = body.get("user", {}).get("id", "")
+        recorded = vote is not None and await asyncio.to_thread(
+            service.record_feedback, vote[0], "slack", user, vote[1]
+        )
+        if recorded and vote is not None and vote[1] < 0:
+            why = reasons_message(vote[0])
+            await respond(blocks=why.blocks, text=why.text, response_type="ephemeral", replace_original=False)
+            return
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action(REASON_ACTION)
+    async def on_reason(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        found = REASON_ACTION.match(str(action.get("action_id", "")))
+        value, user = str(action.get("value", "")), body.get("user", {}).get("id", "")
+        recorded = (
+            bool(found)
+            and value.isdigit()
+            and await asyncio.to_thread(
+                service.record_reason, int(value), "slack", user, found.group(1) if found else ""
+            )
+        )
+        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await respond(text=text, response_type="ephemeral", replace_original=True)
+
+    @app.action(PASSAGE_ACTION)
+    async def on_passage(ack: Any, action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        shown = reply_message(await asyncio.to_thread(service.passage, str(action.get("value", ""))))
+        await respond(blocks=shown.blocks, text=shown.text, response_type="ephemeral", replace_original=False)
+
+    @app.error
+    async def on_error(error: Exception) -> None:
+        log.error("Erreur dans l'application Slack", exc_info=error)
+
+    return app
+
+
+async def answer_pending(service: BotService, client: AsyncWebClient, settings: SlackSettings) -> None:
+    """At start: answer the questions acknowledged before a stop or a crash and never
+    answered, within Slack's windows, unless a reply is already in their thread."""
+    pending = await asyncio.to_thread(service.pending, "slack")
+    if not pending:
+        return
+    me = await client.auth_test()
+    answered = expired = 0
+    for ticket, received_at, payload in pending:
+        window = RESPONSE_URL_WINDOW_SECONDS if payload["kind"] == "command" else MESSAGE_WINDOW_SECONDS
+        if time.time() - received_at > window:
+            await asyncio.to_thread(service.settle, ticket, "expired")
+            expired += 1
+            continue
+        if payload["kind"] != "command" and await _already_replied(client, payload, me):
+            await asyncio.to_thread(service.settle, ticket)
+            continue
+        await handle(service, client, payload, ticket, settings.answers_for_asker_only)
+        answered += 1
+    log.info("Slack : %d question(s) en attente répondue(s), %d trop ancienne(s) (expirée(s))",
+             answered, expired)  # fmt: skip
+
+
+async def _already_replied(client: AsyncWebClient, payload: dict[str, Any], me: Any) -> bool:
+    """Whether the bot already posted after the question, in its thread (or its DM)."""
+    thread = payload.get("thread_ts") or (payload["ts"] if payload["kind"] == "mention" else None)
+    try:
+        if thread:
+            found = await client.conversations_replies(channel=payload["channel"], ts=thread, limit=200)
+        else:
+            found = await client.conversations_history(channel=payload["channel"], oldest=payload["ts"])
+    except Exception as error:
+        log.warning("Slack : impossible de vérifier la réponse à %s (%s) ; elle est envoyée",
+                    payload.get("ts"), error)  # fmt: skip
+        return False
+    ours = {me.get("user_id"), me.get("bot_id")}
+    posted: list[dict[str, Any]] = found.get("messages", [])
+    return any(
+        (m.get("user") in ours or m.get("bot_id") in ours) and float(m.get("ts", 0)) > float(payload["ts"])
+        for m in posted
+    )

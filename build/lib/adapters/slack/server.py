@@ -1,0 +1,98 @@
+"""Connecting to Slack: Socket Mode (no public URL) or HTTP with signed requests.
+
+HTTP mode serves `POST /slack/events` with aiohttp; Bolt verifies each request's
+signature and timestamp, and answers 401 to a forged or stale one. At start the
+questions left pending by a stop or a crash are answered; at stop, no new
+question is taken, and those being answered are finished first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.listeners import answer_pending, build_app
+from adapters.slack.settings import SlackSettings
+from bot.service.bot_service import BotService
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    """The Web API client, retrying a lost connection, a 429 (after its Retry-After) and
+    a 5xx, so a busy Slack delays an answer rather than losing it."""
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+        AsyncServerErrorRetryHandler,
+    )
+
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    retries = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retries)
+
+
+async def start_http(app: AsyncApp, host: str, port: int) -> web.AppRunner:
+    """Serve Slack's requests on `host:port`; the caller cleans the runner up."""
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    server = web.Application()
+    server.router.add_post(EVENTS_PATH, events)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port the server listens on (useful when asked for port 0)."""
+    for site in runner.sites:
+        server = site._server  # aiohttp exposes no public accessor
+        if isinstance(server, asyncio.base_events.Server):
+            return int(server.sockets[0].getsockname()[1])
+    raise RuntimeError("serveur Slack non démarré")
+
+
+async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Event) -> None:
+    """Run the Slack adapter in the mode the settings enable until `stop` is set."""
+    client = web_client(settings)
+    app = build_app(service, settings, client)
+    replay = asyncio.create_task(answer_pending(service, client, settings))
+    if settings.mode == "socket" and settings.app_token:
+        handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack connecté en Socket Mode")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]  # no new questions
+            await _finish(service, replay)
+        return
+    runner = await start_http(app, settings.host, settings.port)
+    log.info("Slack en mode HTTP sur http://%s:%d%s", settings.host, bound_port(runner), EVENTS_PATH)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # no new questions
+        await _finish(service, replay)
+
+
+async def _finish(service: BotService, replay: asyncio.Task[None]) -> None:
+    """Finish what was acknowledged (bounded by the service's shutdown time)."""
+    await service.drain("Slack")
+    if not replay.done():
+        replay.cancel()
+    await asyncio.gather(replay, return_exceptions=True)

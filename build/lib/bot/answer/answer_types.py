@@ -1,0 +1,91 @@
+"""What kind of answer a question expects, from its interrogative word.
+
+"Quand …" (or "en quelle année", "quel mois"…) asks for a date, "Combien …" for
+an amount, "Qui …" for somebody the question does not already name, "Pourquoi …"
+for a reason (car, parce que, afin de, sa décision…). A passage that holds that kind of answer can
+answer the question; one that does not, cannot: the engine ranks the first kind
+before the second (among passages that cover the question well enough), and
+snippets prefer the sentences that hold it. Other questions are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from bot.search.analysis import fold, fold_word
+
+AnswerType = Callable[[str], bool]
+
+_MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+_NUMBER_WORDS = (
+    "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|cents|"
+    "mille|millions?|milliards?|dizaines?|centaines?|moitie|quart"
+)
+# Absolute dates only: "cette semaine" says when relative to an article's unknown date.
+_DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{_MONTHS})\b")
+_AMOUNT = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
+# A capitalised word that does not open a sentence, a quote or a line: a name.
+_NAME = re.compile(r"(?<![.!?«:\n]\s)(?<![.!?«:\n])(?<!^)\b[A-ZÀ-Ý][\w'’-]*[a-zà-ÿA-Z]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+# The candidate passages of a question repeat across questions; a small, bounded cache.
+_folded_passage = lru_cache(maxsize=4_096)(fold)
+
+
+def _holds(pattern: re.Pattern[str]) -> AnswerType:
+    return lambda text: pattern.search(_folded_passage(text)) is not None
+
+
+def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
+    known = {fold_word(word) for word in _WORD.findall(question)} | ignored
+
+    def holds_new_name(text: str) -> bool:
+        return any(
+            fold_word(name.split("'")[-1].split("’")[-1]) not in known
+            for name in _NAME.findall(text.lstrip())
+        )
+
+    return holds_new_name
+
+
+# A reason: the words French uses to give a cause or a purpose.
+_REASON = re.compile(
+    r"\b(?:car|parce qu|puisqu|afin|raison|cause|explique|expliquer|suite a|en raison|grace a"
+    r"|c'est pourquoi|du fait|motiv|decid|decision|vis(?:e|ait)|objectif|conviction|croi[st])"
+)
+# "En quelle année", "quel mois", "à quelle date": a date, like "quand".
+_ASKS_DATE = re.compile(r"\b(?:quel(?:le)?s? (?:annee|mois|date|jour|epoque|periode)|a quel moment)\b")
+
+
+def asks_date(question: str) -> bool:
+    return _ASKS_DATE.search(fold(question)) is not None
+
+
+_DATE_NOUNS = frozenset({"annee", "mois", "date", "jour", "epoque", "periode", "moment"})
+_WHICH_NOUN = re.compile(r"\b(quel(?:le)?s?)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+def date_words_asked(question: str) -> str:
+    """The question without the words that only ask for a date ("en quel mois et
+    quelle année Emad a-t-il démissionné" asks about "démissionné", not "mois")."""
+    return _WHICH_NOUN.sub(lambda m: " " if fold(m.group(2)) in _DATE_NOUNS else m.group(), question)
+
+
+def expected_answer(question: str, stop_words: frozenset[str]) -> AnswerType | None:
+    """What an answer should hold, if the question's first interrogative says so."""
+    folded = fold(question)
+    if _ASKS_DATE.search(folded):
+        return _holds(_DATE)
+    for word in _WORD.findall(folded):
+        if word == "quand":
+            return _holds(_DATE)
+        if word == "combien":
+            return _holds(_AMOUNT)
+        if word == "qui":
+            return _names_other_than(question, stop_words)
+        if word == "pourquoi":
+            return _holds(_REASON)
+    return None

@@ -1,0 +1,55 @@
+"""Every text of the core that a user reads, in French, in one place."""
+
+from __future__ import annotations
+
+EXAMPLE_QUESTIONS = (
+    "Qui a financé Stability AI ?",
+    "Pourquoi Emad Mostaque a-t-il démissionné ?",
+    "Qu'est-ce que SchellingAI ?",
+    "Qui dirige Stability AI après son départ ?",
+)
+
+HELP = (
+    "Je réponds aux questions sur la saga Emad Mostaque / Stability AI (Stable Diffusion, "
+    "les investisseurs, la démission, SchellingAI…) par des extraits d'articles de presse, "
+    "chacun avec sa source. Je n'invente rien : si les articles ne disent rien, je le dis.\n"
+    "Commandes : « aide » affiche ce message, « sources » liste les articles."
+)
+ANSWER = "Voici ce que disent les articles :"
+CLOSEST = (
+    "Je ne suis pas certain que les articles répondent exactement à cette question ; "
+    "voici les passages les plus proches :"
+)
+SMALL_TALK = (
+    "Bonjour ! Je suis emad-bot, un bot : je réponds aux questions sur la saga "
+    "Emad Mostaque / Stability AI par des extraits d'articles de presse, chacun avec sa source. "
+    "Essayez par exemple :"
+)
+ENGLISH = "I answer from French news articles, so the passages below are quoted in French."
+NOT_FOUND = (
+    "Je n'ai rien trouvé dans les articles sur cette question. "
+    "Essayez d'autres mots, ou une de ces questions :"
+)
+EMPTY_QUESTION = "Posez-moi une question sur la saga Emad Mostaque / Stability AI, par exemple :"
+SOURCES = "Les articles que je connais ({count}) :"
+TRUNCATED = "Votre question était trop longue : seuls ses {limit} premiers caractères ont été lus."
+COOLDOWN = "Doucement : vous avez posé beaucoup de questions d'affilée. Réessayez dans {seconds} seconde(s)."
+FEEDBACK_THANKS = "Merci pour votre avis !"
+DISLIKE_ASK = "Merci ! Qu'est-ce qui n'allait pas ?"
+DISLIKE_REASONS = {  # stored key → button label
+    "hors_sujet": "Hors sujet",
+    "incomplet": "Incomplet",
+    "mauvaise_source": "Mauvaise source",
+    "autre": "Autre",
+}
+PASSAGE = "Le passage entier :"
+PASSAGE_GONE = "Ce passage n'est plus dans les articles (le corpus a changé depuis la réponse)."
+FEEDBACK_LOST = "Cet avis n'a pas pu être enregistré (question inconnue ou journal indisponible)."
+NOT_IN_CHANNEL = (
+    "Je ne peux pas répondre dans ce salon : je n'y suis pas invité. Invitez-moi avec "
+    "« /invite @emad-bot », ou posez-moi la question ici. Voici la réponse :"
+)
+ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
+
+HELP_COMMANDS = frozenset({"aide", "help", "?", "/aide", "!aide"})
+SOURCES_COMMANDS = frozenset({"sources", "source", "/sources", "!sources"})

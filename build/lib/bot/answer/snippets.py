@@ -1,0 +1,145 @@
+"""Pick the verbatim sentence or two of a passage that best answer the question.
+
+A snippet is one or two consecutive sentences of the passage, at most
+`MAX_SNIPPET_CHARS` characters; a longer sentence is cut at word boundaries
+around its best-matching stretch, with "…" where text was left out. A window
+scores the weight of the question's concepts it holds (each concept once, by its
+best term), plus a bonus when it holds the kind of answer the question expects (a
+date for "quand", a reason for "pourquoi"); the snippet's `score` is that, over
+the question's weight, so snippets of different passages compare. Highlights
+are offsets into the snippet, so each adapter draws them in its own syntax.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.answer.answer_types import AnswerType
+from bot.models import Passage, Span
+from bot.search.analysis import FrenchAnalyzer, Token
+
+MAX_SNIPPET_CHARS = 300
+ELLIPSIS = "…"
+_CONTEXT_BEFORE = 40
+_WORD_START = re.compile(r"(?<!\S)\S")
+
+
+ANSWER_BONUS = 1.0  # × the question's weight, for a window holding the expected kind of answer
+QUESTION_SHARE = 0.5  # what a window ending on a question mark keeps of its score
+_CLAUSE_START = re.compile(r"(?:[,;:—(«]|\s-)\s*")
+
+# A term of the question: which concept it stands for, and its weight there.
+TermWeights = Mapping[str, tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    highlights: tuple[Span, ...]
+    terms: frozenset[str]
+    score: float  # the question's weight it holds (and the answer bonus), over the question's weight
+
+
+class _Scorer:
+    """Scores a stretch of the passage by the concepts it holds, each counted once."""
+
+    def __init__(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        weights: TermWeights,
+        expected: AnswerType | None,
+        total: float,
+    ) -> None:
+        self.text, self.tokens, self.weights, self.expected = text, tokens, weights, expected
+        self.total = total or 1.0
+
+    def matched(self, start: int, end: int) -> list[Token]:
+        return [t for t in self.tokens if start <= t.start and t.end <= end and t.term in self.weights]
+
+    def value(self, start: int, end: int) -> float:
+        best: dict[int, float] = {}
+        for token in self.matched(start, end):
+            concept, weight = self.weights[token.term]
+            best[concept] = max(best.get(concept, 0.0), weight)
+        score = sum(best.values()) / self.total
+        if score and self.expected is not None and self.expected(self.text[start:end]):
+            score += ANSWER_BONUS
+        if self.text[start:end].rstrip(' »”"').endswith("?"):
+            score *= QUESTION_SHARE  # the article asking a question does not answer it
+        return score
+
+    def __call__(self, window: tuple[int, int]) -> tuple[float, int, int]:
+        start, end = window
+        return (self.value(start, end), -(end - start), -start)
+
+
+_CENTRE_STEP = 40  # characters: closer to the centre than this counts the same
+
+
+def _off_centre(score: _Scorer, window: tuple[int, int]) -> int:
+    """How far the matched words' middle is from the window's middle, in steps."""
+    matched = score.matched(*window)
+    if not matched:
+        return 0
+    middle = (matched[0].start + matched[-1].end) / 2
+    return int(abs(middle - (window[0] + window[1]) / 2) // _CENTRE_STEP)
+
+
+def _word_window(text: str, begin: int, limit: int) -> tuple[int, int]:
+    """From the first word start at or after `begin`, as many whole words as fit."""
+    found = _WORD_START.search(text, begin, limit)
+    begin = found.start() if found else begin
+    stop = min(limit, begin + MAX_SNIPPET_CHARS - 2 * len(ELLIPSIS))
+    if stop < limit:
+        space = text.rfind(" ", begin, stop + 1)
+        stop = space if space > begin else stop
+    return begin, len(text[:stop].rstrip())
+
+
+def make_snippet(
+    passage: Passage,
+    analyzer: FrenchAnalyzer,
+    weights: TermWeights,
+    expected: AnswerType | None = None,
+    total: float = 0.0,
+) -> Snippet:
+    """The best snippet of `passage` for the question's terms, weighted by how much
+    their concept matters; `total` is the question's weight (default: all concepts)."""
+    text, sentences = passage.text, passage.sentences
+    if not total:
+        best: dict[int, float] = {}
+        for concept, weight in weights.values():
+            best[concept] = max(best.get(concept, 0.0), weight)
+        total = sum(best.values())
+    score = _Scorer(text, analyzer.passage_tokens(text), weights, expected, total)
+    windows = list(sentences) + [(a[0], b[1]) for a, b in itertools.pairwise(sentences)]
+    fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
+    start, end = max(fitting or sentences, key=score)
+    prefix = suffix = ""
+    if end - start > MAX_SNIPPET_CHARS:
+        # Cuts start at the sentence or a clause ("…, mais a nommé…"), else just before a
+        # matched word; of those holding as much of the question, the one that keeps the
+        # most context on both sides of the matched words wins (the answer is often next
+        # to them: "… directeur de la technologie Christian Laforte comme co-PDG …"), then
+        # one starting at a clause.
+        clauses = [start, *(m.end() for m in _CLAUSE_START.finditer(text, start, end))]
+        near_words = [max(start, t.start - _CONTEXT_BEFORE) for t in score.matched(start, end)]
+        cuts = [(_word_window(text, a, end), True) for a in clauses]
+        cuts += [(_word_window(text, a, end), False) for a in near_words]
+        (cut_start, cut_end), _ = max(
+            cuts, key=lambda cut: (score(cut[0])[0], -_off_centre(score, cut[0]), cut[1])
+        )
+        prefix = ELLIPSIS if cut_start > start else ""
+        suffix = ELLIPSIS if cut_end < end else ""
+        start, end = cut_start, cut_end
+    shift = len(prefix) - start
+    return Snippet(
+        text=prefix + text[start:end] + suffix,
+        highlights=tuple(Span(t.start + shift, t.end + shift) for t in score.matched(start, end)),
+        terms=frozenset(t.term for t in score.tokens if start <= t.start and t.end <= end),
+        score=score.value(start, end),
+    )

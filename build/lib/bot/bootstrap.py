@@ -1,0 +1,110 @@
+"""The one place that wires the parts together: settings → corpus → index → engine,
+and, for the platforms, the service and the long-running process around it.
+
+Its imports run only downward (service, answer, search, corpus); the service and
+commands layers receive what it builds instead of importing it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from bot.answer.core import Core
+from bot.answer.engine import AnswerEngine
+from bot.corpus.articles import CorpusProblem, load_corpus
+from bot.models import Query, Reply
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.index import PassageIndex, build_index
+from bot.search.index_store import corpus_key, load_index, save_index
+from bot.search.question import QuestionAnalyser, load_synonym_groups
+from bot.settings import BotSettings, StartupError, settings_error
+
+if TYPE_CHECKING:
+    from bot.service.bot_service import BotService
+    from bot.service.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def build_core(settings: BotSettings) -> Core:
+    """Load the corpus, build the index once, and return the answer engine."""
+    if not settings.corpus_dir.is_dir():
+        raise StartupError(f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)")
+    analyzer = FrenchAnalyzer()
+    index, problems = load_or_build_index(settings, analyzer)
+    for problem in problems:
+        log.warning("Article ignoré : %s", problem)
+    try:
+        groups = load_synonym_groups(analyzer, settings.synonyms_file)
+    except OSError as error:
+        raise StartupError(
+            f"liste de synonymes illisible : {settings.synonyms_file} ({error.strerror})"
+        ) from None
+    questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary(), index.surfaces)
+    engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
+    return Core(engine, problems, settings)
+
+
+def serving_settings() -> ServiceSettings:
+    """The serving settings (cooldown, question log, watcher), read once at start-up."""
+    from bot.service.settings import ServiceSettings
+
+    try:
+        return ServiceSettings()
+    except ValidationError as error:
+        raise StartupError(settings_error(error)) from None
+
+
+def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService:
+    """The door the platforms ask through: cooldown and question log around the engine."""
+    from bot.service.bot_service import BotService
+    from bot.service.cooldown import Cooldown  # platforms only: `ask` does not need SQLite
+    from bot.service.question_log import QuestionLog
+
+    salt = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
+    return BotService(
+        engine,
+        Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
+        QuestionLog(settings.database_path, salt, settings.log_retention_days),
+        shutdown_seconds=settings.shutdown_seconds,
+    )
+
+
+def serve(
+    core: Core, chat: Callable[[Callable[[Query], Reply]], int] | None = None, only: str | None = None
+) -> int:
+    """`emad-bot run`: serve every configured platform (or only the one named) around
+    `core`, reloading it when the corpus changes; with none configured, `chat(answer)`
+    with the service's `answer` (cooldown and question log, as on every platform)."""
+    from bot.service.reload import CorpusReloader
+    from bot.service.runner import run
+
+    serving = serving_settings()
+    service = build_service(serving, core.engine)
+    reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
+    return run(service, reloader, chat=None if chat is None else lambda: chat(service.answer), only=only)
+
+
+def load_or_build_index(
+    settings: BotSettings, analyzer: FrenchAnalyzer
+) -> tuple[PassageIndex, tuple[CorpusProblem, ...]]:
+    """The saved index if the corpus has not changed, else a new one (then saved)."""
+    key = corpus_key(settings.corpus_dir, settings.max_article_bytes)
+    saved = load_index(settings.index_cache_dir, key)
+    if saved is not None:
+        return saved
+    corpus = load_corpus(settings.corpus_dir, settings.max_article_bytes)
+    if not corpus.articles:
+        for problem in corpus.problems:
+            log.warning("Article ignoré : %s", problem)
+        raise StartupError(
+            f"aucun article lisible dans {settings.corpus_dir} : ajoutez des fichiers .md "
+            "(voir le README, « Ajouter un article »)"
+        )
+    index = build_index(corpus.articles, analyzer)
+    save_index(index, corpus.problems, settings.index_cache_dir, key)
+    return index, corpus.problems

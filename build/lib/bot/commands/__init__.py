@@ -1,0 +1,1 @@
+"""The terminal harness and tools: the `emad-bot` command line, chat rendering, eval, bench."""

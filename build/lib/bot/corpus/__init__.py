@@ -1,0 +1,1 @@
+"""Articles on disk → cleaned text → passages: `articles`, `cleaning`, `passages`."""

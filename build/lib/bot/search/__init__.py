@@ -1,0 +1,1 @@
+"""French analysis, question concepts, the retrieval interface and its BM25 index."""

@@ -1,0 +1,207 @@
+"""rank-bm25's Okapi BM25, answered from precomputed postings.
+
+The model is rank-bm25's: `BM25Okapi` counts the terms and lengths, with its k1
+and b, and Lucene's IDF (see `bot.search.retrieval`). rank-bm25 then scores a question
+by looping over every passage; instead, each term's BM25 weight in each passage
+that holds it is computed once, at indexing, into NumPy arrays (postings). A
+question costs time in proportion to the passages that contain its terms, and
+gives the same scores as `BM25Okapi.get_scores`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.search.retrieval import Concept, ScoredPassage, lucene_idf
+
+K1 = 1.5
+B = 0.75
+_EMPTY_INDEX = np.zeros(0, dtype=np.int32)
+_EMPTY_WEIGHTS = np.zeros(0)
+Postings = tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], float]  # passages, scores, weight
+
+
+def lucene_idf_bm25(corpus: list[list[str]], k1: float = K1, b: float = B) -> Any:
+    """rank-bm25's Okapi BM25 with Lucene's positive, monotonic IDF. (rank-bm25 is
+    imported here, at indexing only: answering from saved postings does not need it.)"""
+    from rank_bm25 import BM25Okapi
+
+    class LuceneIdfBM25(BM25Okapi):  # type: ignore[misc]
+        def _calc_idf(self, nd: dict[str, int]) -> None:
+            self.idf = {term: lucene_idf(self.corpus_size, n) for term, n in nd.items()}
+            self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
+
+    return LuceneIdfBM25(corpus, k1=k1, b=b)
+
+
+class Bm25Retriever:
+    """Okapi BM25 over analysed passages; implements `bot.search.retrieval.PassageRetriever`."""
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        offsets: npt.NDArray[np.int64],
+        passages: npt.NDArray[np.int32],
+        weights: npt.NDArray[np.float64],
+        passage_count: int,
+    ) -> None:
+        self._rows = {term: row for row, term in enumerate(terms)}
+        self._terms = list(terms)
+        self._offsets, self._passages, self._weights = offsets, passages, weights
+        self._passage_count = passage_count
+        self._unknown_idf = lucene_idf(passage_count, 0)
+        self._local = threading.local()
+
+    @classmethod
+    def build(cls, passage_terms: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> Bm25Retriever:
+        """Count with rank-bm25, then store each term's weight in each passage."""
+        if not passage_terms:
+            raise ValueError("aucun passage à indexer : le corpus est vide")
+        model = lucene_idf_bm25([list(terms) for terms in passage_terms], k1=k1, b=b)
+        terms = sorted(model.idf)
+        rows = {term: row for row, term in enumerate(terms)}
+        counts = np.zeros(len(terms) + 1, dtype=np.int64)
+        for frequencies in model.doc_freqs:
+            for term in frequencies:
+                counts[rows[term] + 1] += 1
+        offsets = np.cumsum(counts)
+        cursor = offsets[:-1].copy()
+        passages = np.empty(int(offsets[-1]), dtype=np.int32)
+        weights = np.empty(int(offsets[-1]))
+        for index, (frequencies, length) in enumerate(zip(model.doc_freqs, model.doc_len, strict=True)):
+            norm = k1 * (1 - b + b * length / model.avgdl)
+            for term, tf in frequencies.items():
+                row = rows[term]
+                passages[cursor[row]] = index
+                weights[cursor[row]] = model.idf[term] * tf * (k1 + 1) / (tf + norm)
+                cursor[row] += 1
+        return cls(terms, offsets, passages, weights, model.corpus_size)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.save(directory / "offsets.npy", self._offsets)
+        np.save(directory / "passages.npy", self._passages)
+        np.save(directory / "weights.npy", self._weights)
+        (directory / "terms.txt").write_text("\n".join(self._terms), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, passage_count: int) -> Bm25Retriever:
+        """Load saved postings; the arrays are memory-mapped, so start-up reads little."""
+        terms = (directory / "terms.txt").read_text(encoding="utf-8").split("\n")
+
+        def mapped(name: str) -> Any:
+            # A plain ndarray view of the mapping: slicing a memmap costs a subclass each time.
+            return np.load(directory / name, mmap_mode="r").view(np.ndarray)
+
+        return cls(terms, mapped("offsets.npy"), mapped("passages.npy"), mapped("weights.npy"), passage_count)
+
+    @property
+    def passage_count(self) -> int:
+        return self._passage_count
+
+    def vocabulary(self) -> Collection[str]:
+        return self._rows.keys()
+
+    def idf(self, term: str) -> float:
+        row = self._rows.get(term)
+        if row is None:
+            return self._unknown_idf
+        return lucene_idf(self._passage_count, int(self._offsets[row + 1] - self._offsets[row]))
+
+    def postings(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """The passages holding `term`, ascending, and its BM25 weight in each."""
+        row = self._rows.get(term)
+        if row is None:
+            return _EMPTY_INDEX, _EMPTY_WEIGHTS
+        start, end = self._offsets[row], self._offsets[row + 1]
+        return self._passages[start:end], self._weights[start:end]
+
+    def search(self, concepts: Sequence[Concept], limit: int) -> list[ScoredPassage]:
+        """Dis-max over each concept's alternatives, summed over concepts; the top `limit`.
+
+        Scores accumulate into two dense per-thread arrays (the total, and one concept's
+        best alternative), touching only the passages in the question's postings: no
+        sort of the postings, no `np.unique`. Only the top passages get their
+        per-concept matches looked up, afterwards.
+        """
+        total, best = self._scratch()
+        found = [self._alternative_postings(concept) for concept in concepts]
+        touched: list[npt.NDArray[np.int32]] = []
+        for alternatives in found:
+            if not alternatives:
+                continue
+            where = [idx for idx, _, _ in alternatives]
+            concept_touched = where[0] if len(where) == 1 else np.concatenate(where)
+            for idx, score, _ in alternatives:
+                best[idx] = np.maximum(best[idx], score)
+            total[concept_touched] += best[concept_touched]  # a repeated index adds once
+            best[concept_touched] = 0.0
+            touched.append(concept_touched)
+        if not touched:
+            return []
+        candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
+        order = np.arange(len(candidates), dtype=np.float64)
+        best[candidates] = order  # the last occurrence of each passage wins…
+        unique = candidates[best[candidates] == order]  # …so each passage is kept once
+        best[candidates] = 0.0
+        scores = total[unique]
+        total[candidates] = 0.0
+        top = np.arange(len(unique))
+        if len(top) > limit:
+            top = np.argpartition(-scores, limit - 1)[:limit]
+            # Ties at the cut: every passage scoring the last one's score competes, by index.
+            top = np.union1d(top, np.flatnonzero(scores == scores[top].min()))
+        top = top[np.lexsort((unique[top], -scores[top]))][:limit]
+        passages, top_scores = unique[top], scores[top]
+        matched = [self._matched(alternatives, passages) for alternatives in found]
+        return [
+            ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
+            for i in range(len(passages))
+        ]
+
+    def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Two zeroed arrays of one score per passage, this thread's own (questions are
+        answered in several threads); each search leaves them zeroed."""
+        arrays: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = getattr(
+            self._local, "arrays", None
+        )
+        if arrays is None:
+            arrays = (np.zeros(self._passage_count), np.zeros(self._passage_count))
+            self._local.arrays = arrays
+        return arrays
+
+    @staticmethod
+    def _matched(alternatives: list[Postings], passages: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """Per passage, the weight of the alternative that scores best there (0: none)."""
+        best_score = np.zeros(len(passages))
+        weight = np.zeros(len(passages))
+        for idx, score, alternative_weight in alternatives:
+            position = np.minimum(np.searchsorted(idx, passages), len(idx) - 1)
+            present = idx[position] == passages
+            here = np.where(present, score[position], 0.0)
+            better = present & (here > best_score)
+            best_score = np.where(better, here, best_score)
+            weight = np.where(better, alternative_weight, weight)
+        return weight
+
+    def _alternative_postings(self, concept: Concept) -> list[Postings]:
+        """Each alternative's passages (ascending), its score in each, and its weight."""
+        found: list[Postings] = []
+        for alternative in concept.alternatives:
+            lists = [self.postings(term) for term in alternative.terms]
+            common = lists[0][0]
+            for idx, _ in lists[1:]:
+                common = np.intersect1d(common, idx, assume_unique=True)
+            if not len(common):
+                continue
+            mean: npt.NDArray[np.float64] = lists[0][1]
+            if len(lists) > 1:
+                mean = np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
+            found.append((common, mean * (alternative.weight * concept.boost), alternative.weight))
+        return found

@@ -1,0 +1,56 @@
+"""The searchable form of a corpus: its passages and a retriever over them."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.corpus.passages import passages_of
+from bot.models import Article, Passage
+from bot.search.analysis import FrenchAnalyzer
+from bot.search.bm25 import Bm25Retriever
+from bot.search.retrieval import PassageRetriever
+
+log = logging.getLogger(__name__)
+PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar
+SURFACES_PER_TERM = 3
+
+
+@dataclass(frozen=True)
+class PassageIndex:
+    articles: tuple[Article, ...]
+    passages: Sequence[Passage]
+    retriever: PassageRetriever
+    passage_counts: dict[str, int]  # article slug → number of passages
+    # term → the lower-case words of the corpus that analyse to it, most frequent first
+    surfaces: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
+    """Cut every article into passages and index their analysed terms with BM25."""
+    from tqdm import tqdm  # only a build shows progress
+
+    started = time.perf_counter()
+    indexed = [item for article in articles for item in passages_of(article)]
+    quiet = len(indexed) < PROGRESS_FROM or not sys.stderr.isatty()
+    items = tqdm(indexed, desc="Analyse des passages", unit=" passages", disable=quiet)
+    words: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    passage_terms = []
+    for item in items:
+        tokens = analyzer.tokens(item.indexed_text)
+        passage_terms.append([token.term for token in tokens])
+        for token in tokens:
+            words[token.term][item.indexed_text[token.start : token.end].casefold()] += 1
+    retriever = Bm25Retriever.build(passage_terms)
+    surfaces = {
+        term: tuple(word for word, _ in counts.most_common(SURFACES_PER_TERM))
+        for term, counts in words.items()
+    }
+    log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
+    passages = tuple(item.passage for item in indexed)
+    counts = Counter(passage.article.slug for passage in passages)
+    return PassageIndex(tuple(articles), passages, retriever, dict(counts), surfaces)

@@ -1,0 +1,195 @@
+"""The built index, saved beside the corpus and loaded at start while still valid.
+
+The key is a hash of every article file (name and bytes), the analysis data
+(stop words, boilerplate patterns), an explicit format version (bumped when the code
+that turns articles into postings changes) with the libraries' versions, and the
+BM25 parameters: any change to one of them means a rebuild. A cache that
+cannot be read or written is logged and skipped; the bot still answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.corpus.articles import MAX_ARTICLE_BYTES, CorpusProblem, article_files, read_article_bytes
+from bot.data import DATA_DIR
+from bot.models import Article, Passage
+from bot.search import bm25
+from bot.search.bm25 import Bm25Retriever
+from bot.search.index import PassageIndex
+
+log = logging.getLogger(__name__)
+# Bump when the way articles become postings changes (cleaning, passages, analysis, BM25
+# weights, what is saved): an index saved by another format is rebuilt, never misread.
+INDEX_FORMAT = 3
+_DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
+_LIBRARIES = ("PyStemmer", "selectolax", "rank-bm25")  # their versions change the postings too
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return " ".join(found)
+
+
+def corpus_key(corpus_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> str:
+    """A fingerprint of everything the saved index depends on: the format version, the
+    BM25 parameters and the versions of the libraries that shape the postings, the word
+    lists, the size cap, each readable article's name and bytes, and the name and
+    reason of each file left out. (Not the source files: an installed package may ship
+    none, and the format version says what they would.)"""
+    digest = hashlib.sha256(f"{INDEX_FORMAT} {bm25.K1} {bm25.B} {max_bytes} {_library_versions()}".encode())
+    for name in _DATA:
+        digest.update((DATA_DIR / name).read_bytes())
+    for found in article_files(corpus_dir, max_bytes):
+        if isinstance(found, CorpusProblem):
+            digest.update(f"{found.path.name}\0{found.reason}\0".encode())
+            continue
+        digest.update(found.name.encode() + b"\0")
+        try:
+            digest.update(read_article_bytes(found, max_bytes) + b"\0")
+        except (OSError, ValueError) as error:
+            digest.update(f"{error}\0".encode())  # the load will report it by name
+    return digest.hexdigest()[:24]
+
+
+class SavedPassages(Sequence[Passage]):
+    """Passages read from a saved index, each built only when a citation needs it."""
+
+    def __init__(self, articles: tuple[Article, ...], directory: Path) -> None:
+        self._articles = articles
+        self._texts = (directory / "passage_texts.txt").read_text(encoding="utf-8")
+        self._text_offsets = np.load(directory / "passage_text_offsets.npy")
+        self._article = np.load(directory / "passage_article.npy")
+        self._number = np.load(directory / "passage_number.npy")
+        self._sentence_offsets = np.load(directory / "passage_sentence_offsets.npy")
+        self._sentences = np.load(directory / "passage_sentences.npy")
+
+    def __len__(self) -> int:
+        return len(self._article)
+
+    @overload
+    def __getitem__(self, index: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Passage]: ...
+
+    def __getitem__(self, index: int | slice) -> Passage | Sequence[Passage]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._passage(index % len(self))
+
+    @lru_cache(maxsize=4_096)  # noqa: B019 - one instance per loaded index, kept for its life
+    def _passage(self, index: int) -> Passage:
+        article = self._articles[self._article[index]]
+        number = int(self._number[index])
+        first, last = self._sentence_offsets[index], self._sentence_offsets[index + 1]
+        return Passage(
+            id=f"{article.slug}-{number}",
+            article=article,
+            number=number,
+            text=self._texts[self._text_offsets[index] : self._text_offsets[index + 1]],
+            sentences=tuple((int(s), int(e)) for s, e in self._sentences[first:last]),
+        )
+
+    def article_counts(self) -> dict[str, int]:
+        counts = np.bincount(self._article, minlength=len(self._articles))
+        return {article.slug: int(n) for article, n in zip(self._articles, counts, strict=True) if n}
+
+
+def _article(record: dict[str, Any], body: str) -> Article:
+    published = record["published"]
+    return Article(
+        **(record | {"body": body, "published": dt.date.fromisoformat(published) if published else None})
+    )
+
+
+def _offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    return np.cumsum([0, *map(len, texts)], dtype=np.int64)
+
+
+def save_index(index: PassageIndex, problems: tuple[CorpusProblem, ...], cache_dir: Path, key: str) -> None:
+    """Write the index under `cache_dir/key`, atomically, and drop older keys."""
+    if not isinstance(index.retriever, Bm25Retriever):
+        return
+    if (cache_dir / key / "meta.json").is_file():
+        return  # another process saved this very index
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".tmp-"))
+        slugs = {article.slug: n for n, article in enumerate(index.articles)}
+        articles = [asdict(article) | {"body": None} for article in index.articles]
+        for record, article in zip(articles, index.articles, strict=True):
+            record["published"] = article.published.isoformat() if article.published else None
+        meta = {"articles": articles, "problems": [[str(p.path), p.reason] for p in problems]}
+        (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        bodies = [article.body for article in index.articles]
+        (staging / "bodies.txt").write_text("".join(bodies), encoding="utf-8")
+        np.save(staging / "body_offsets.npy", _offsets(bodies))
+        texts = [passage.text for passage in index.passages]
+        (staging / "passage_texts.txt").write_text("".join(texts), encoding="utf-8")
+        np.save(staging / "passage_text_offsets.npy", _offsets(texts))
+        np.save(
+            staging / "passage_article.npy",
+            np.array([slugs[p.article.slug] for p in index.passages], dtype=np.int32),
+        )
+        np.save(staging / "passage_number.npy", np.array([p.number for p in index.passages], dtype=np.int32))
+        spans = [span for passage in index.passages for span in passage.sentences]
+        np.save(staging / "passage_sentences.npy", np.array(spans, dtype=np.int32).reshape(-1, 2))
+        counts = np.cumsum([0, *(len(p.sentences) for p in index.passages)], dtype=np.int64)
+        np.save(staging / "passage_sentence_offsets.npy", counts)
+        index.retriever.save(staging)
+        surfaces = json.dumps(index.surfaces, ensure_ascii=False)
+        (staging / "surfaces.json").write_text(surfaces, encoding="utf-8")
+        staging.rename(cache_dir / key)  # atomic: a reader sees all of it or none
+    except OSError as error:
+        log.warning("Index non enregistré dans %s : %s", cache_dir, error)
+    for other in cache_dir.iterdir() if cache_dir.is_dir() else ():
+        if other.name != key:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def load_index(cache_dir: Path, key: str) -> tuple[PassageIndex, tuple[CorpusProblem, ...]] | None:
+    """The saved index for `key`, or None if there is none (or it cannot be read)."""
+    directory = cache_dir / key
+    if not (directory / "meta.json").is_file():
+        return None
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        bodies = (directory / "bodies.txt").read_text(encoding="utf-8")
+        body_offsets = np.load(directory / "body_offsets.npy")
+        articles = tuple(
+            _article(record, bodies[body_offsets[n] : body_offsets[n + 1]])
+            for n, record in enumerate(meta["articles"])
+        )
+        passages = SavedPassages(articles, directory)
+        retriever = Bm25Retriever.load(directory, passage_count=len(passages))
+        problems = tuple(CorpusProblem(Path(path), reason) for path, reason in meta["problems"])
+        surfaces = json.loads((directory / "surfaces.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        log.warning("Index enregistré illisible (%s) : reconstruction", error)
+        shutil.rmtree(directory, ignore_errors=True)
+        return None
+    counts = passages.article_counts()
+    return PassageIndex(articles, passages, retriever, counts, surfaces), problems

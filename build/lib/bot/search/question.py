@@ -1,0 +1,249 @@
+"""From a French question to the concepts the retriever looks for.
+
+Each content word of the question is a concept, found in a passage by one of its
+alternatives, each with a weight saying how sure a match is:
+
+1. the word's own term (lemma, then stem: "vient" and "venir" meet), 1.0;
+2. the editable synonym list (`bot/data/synonyms_fr.txt`), for the saga's own
+   vocabulary ("PDG", "CEO"), 0.8; an expression of several words counts only
+   when the question has them all;
+
+and, for a word the corpus does not know:
+
+3. a corpus word of the same stem but for an ending ("decentralisee" typed without
+   accents → "décentralisée"), 0.9;
+4. related corpus words from general French word vectors ("patron" → "PDG",
+   "financeurs" → "investisseurs"), weighed by their similarity;
+5. a close spelling, only if the word is not itself French ("Mostak" → "Mostaque",
+   "Omer" → "Ommer"; never "merci" → "percées"), 0.6.
+
+Each concept also says how specific the word is in French at large (wordfreq), and
+whether it reads as a name: the engine uses both to tell a question the articles
+do not cover from one they answer in other words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bot.data import read_data
+from bot.search.analysis import FrenchAnalyzer, Token
+from bot.search.lexicon import lemma, zipf
+from bot.search.retrieval import Alternative, Concept
+from bot.search.word_vectors import RelatedTerms, WordVectors
+
+SYNONYM_WEIGHT = 0.8
+SAME_STEM_WEIGHT = 0.9
+SAME_SOUND_WEIGHT = 0.8
+CLOSE_SPELLING_WEIGHT = 0.6
+RELATED_THRESHOLD = 0.5
+RELATED_WEIGHT = 0.55  # × the similarity
+RELATED_LIMIT = 3
+RELATED_FOR_KNOWN = False  # widen the corpus's own words too (the passage saying it otherwise)
+MIN_FUZZY_LENGTH = 4
+FRENCH_WORD_ZIPF = 3.0  # a word at least this common in French is no typo
+NAME_TYPO_ZIPF = 4.0  # nor is a name this common ("Paris", "Google"; "Omer" may be "Ommer")
+MIN_SAME_STEM = 5  # characters the two terms share
+MAX_ENDING = 2  # characters either may have beyond them
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalysedQuestion:
+    """The question's content words and the concepts built from them."""
+
+    tokens: tuple[Token, ...]
+    concepts: tuple[Concept, ...]
+
+
+def load_synonym_groups(analyzer: FrenchAnalyzer, path: Path | None = None) -> list[list[Phrase]]:
+    """Synonym groups as analysed phrases; `path` overrides the bundled list."""
+    text = read_data("synonyms_fr.txt") if path is None else path.read_text(encoding="utf-8")
+    groups: list[list[Phrase]] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        phrases = [tuple(analyzer.terms(expression)) for expression in line.split(",")]
+        unique = list(dict.fromkeys(phrase for phrase in phrases if phrase))
+        if len(unique) > 1:
+            groups.append(unique)
+    return groups
+
+
+_SOUND_RULES = (
+    (re.compile(r"qu|ck|c(?=[aou]|$)"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def sound_key(term: str) -> str:
+    """A rough French pronunciation key: "mostaqu" and "mostak" share "mostak"."""
+    for pattern, replacement in _SOUND_RULES:
+        term = pattern.sub(replacement, term)
+    return term
+
+
+def reads_as_name(word: str, first: bool) -> bool:
+    """A capitalised word inside the question, inner capitals or digits ("OpenAI",
+    "iPhone", "GPT4"), or a capitalised first word that French does not know as a word."""
+    if any(c.isupper() for c in word[1:]) or (any(c.isdigit() for c in word) and not word.isdigit()):
+        return True
+    if not word[:1].isupper():
+        return False
+    return not first or zipf(word.casefold()) < FRENCH_WORD_ZIPF
+
+
+class QuestionAnalyser:
+    """Builds concepts for questions against one index's vocabulary."""
+
+    def __init__(
+        self,
+        analyzer: FrenchAnalyzer,
+        synonym_groups: Iterable[list[Phrase]],
+        vocabulary: Collection[str],
+        surfaces: Mapping[str, Sequence[str]] | None = None,
+        vectors: WordVectors | None = None,
+    ) -> None:
+        self._analyzer = analyzer
+        self._groups = list(synonym_groups)
+        self._vocabulary = vocabulary
+        surfaces = surfaces or {}
+        self._related = RelatedTerms(
+            vectors or WordVectors(), ((term, word) for term, words in surfaces.items() for word in words)
+        )
+
+    def knows_word(self, word: str) -> bool:
+        """Whether the articles use `word` (in any of its forms)."""
+        return self._analyzer.stem(word) in self._vocabulary
+
+    @cached_property
+    def _terms_by_key(self) -> dict[str, list[str]]:
+        """The vocabulary by sound key, built the first time a word is unknown (not at start)."""
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for term in self._vocabulary:
+            by_key[sound_key(term)].append(term)
+        return by_key
+
+    @cached_property
+    def _sound_keys(self) -> list[str]:
+        return list(self._terms_by_key)
+
+    @cached_property
+    def _terms_by_prefix(self) -> dict[str, list[str]]:
+        by_prefix: dict[str, list[str]] = defaultdict(list)
+        for term in self._vocabulary:
+            if len(term) >= MIN_SAME_STEM:
+                by_prefix[term[:MIN_SAME_STEM]].append(term)
+        return by_prefix
+
+    def analyse(self, question: str, *, language: str = "fr") -> AnalysedQuestion:
+        tokens = self._analyzer.tokens(question, question=True)
+        words: dict[str, str] = {}  # term → the question's word for it
+        for token in tokens:
+            words.setdefault(token.term, question[token.start : token.end])
+        terms = list(words)
+        first = tokens[0].start == _first_word_start(question) if tokens else False
+        concepts: list[Concept] = []
+        consumed: set[str] = set()
+        for group in self._groups:
+            asked = [phrase for phrase in group if set(phrase) <= set(terms)]
+            if not asked:
+                continue
+            alternatives = [Alternative(phrase) for phrase in asked]
+            alternatives += [Alternative(p, SYNONYM_WEIGHT) for p in group if p not in asked]
+            asked_terms = tuple(dict.fromkeys(t for phrase in asked for t in phrase))
+            text = " ".join(words[t] for t in asked_terms)
+            concepts.append(Concept(asked_terms, tuple(alternatives), text, zipf(text.casefold()), False))
+            consumed.update(asked_terms)
+        for position, term in enumerate(terms):
+            if term in consumed:
+                continue
+            word = words[term]
+            name = reads_as_name(word, first and position == 0)
+            frequency = _french_zipf(word, name) if language == "fr" else _english_zipf(word)
+            found = self._alternatives_for(term, word, frequency, name)
+            concepts.append(Concept((term,), found, word, frequency, name))
+        return AnalysedQuestion(tuple(tokens), tuple(concepts))
+
+    def _alternatives_for(
+        self, term: str, word: str, frequency: float, name: bool
+    ) -> tuple[Alternative, ...]:
+        """Related words for a French word, close spellings for a name or a non-word."""
+        own = Alternative((term,))
+        if term.isdigit():
+            return (own,)
+        french = frequency >= FRENCH_WORD_ZIPF and not name
+        related = self._related_terms(term, word) if french else []
+        if term in self._vocabulary:
+            return (own, *related) if RELATED_FOR_KNOWN else (own,)
+        found = self._same_stem(term) or related
+        typo = frequency < (NAME_TYPO_ZIPF if name else FRENCH_WORD_ZIPF)  # "Paris" is no typo
+        if not found and typo and len(term) >= MIN_FUZZY_LENGTH:
+            found = self._close_spellings(term)
+        return (own, *found)
+
+    def _related_terms(self, term: str, word: str) -> list[Alternative]:
+        nearest = self._related.nearest(word.casefold(), RELATED_THRESHOLD, RELATED_LIMIT + 1)
+        return [Alternative((t,), round(RELATED_WEIGHT * s, 3)) for t, s in nearest if t != term][
+            :RELATED_LIMIT
+        ]
+
+    def _same_stem(self, term: str) -> list[Alternative]:
+        """Corpus terms equal to `term` but for an ending of at most `MAX_ENDING` characters."""
+        if len(term) < MIN_SAME_STEM:
+            return []
+        return [
+            Alternative((other,), SAME_STEM_WEIGHT)
+            for other in self._terms_by_prefix.get(term[:MIN_SAME_STEM], ())
+            if (term.startswith(other) or other.startswith(term))
+            and abs(len(term) - len(other)) <= MAX_ENDING
+        ]
+
+    def _close_spellings(self, term: str) -> list[Alternative]:
+        from rapidfuzz import process  # only for words the corpus does not know
+        from rapidfuzz.distance import Levenshtein
+
+        key = sound_key(term)
+        if key in self._terms_by_key:
+            return [Alternative((t,), SAME_SOUND_WEIGHT) for t in self._terms_by_key[key]]
+        max_distance = 1 if len(key) < 8 else 2
+        matches = process.extract(
+            key, self._sound_keys, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
+        )
+        if not matches:
+            return []
+        closest = min(distance for _, distance, _ in matches)
+        return [
+            Alternative((t,), CLOSE_SPELLING_WEIGHT)
+            for key_found, distance, _ in matches
+            if distance == closest
+            for t in self._terms_by_key[key_found]
+        ]
+
+
+_FIRST_WORD = re.compile(r"[^\W_]")
+
+
+def _first_word_start(text: str) -> int:
+    match = _FIRST_WORD.search(text)
+    return match.start() if match else -1
+
+
+def _french_zipf(word: str, name: bool) -> float:
+    """How common the word is, or its lemma ("cramait" is rare, "cramer" less so)."""
+    lowered = word.casefold()
+    frequency = zipf(lowered)
+    if frequency >= FRENCH_WORD_ZIPF or name:
+        return frequency
+    return max(frequency, zipf(lemma(lowered)))
+
+
+def _english_zipf(word: str) -> float:
+    return zipf(word.casefold(), "en")

@@ -1,0 +1,85 @@
+"""French as typed in chat, written out before a question is analysed (never the
+passages): chat words ("pk" → "pourquoi", "c koi" → "c'est quoi", "la boîte" →
+"l'entreprise") and missing accents ("annee" → "année").
+
+The chat words are `bot/data/chat_fr.txt`, general chat French, editable. A word
+is rewritten when it, or its lemma ("thunes" → "thune"), is listed; case and
+accents do not matter. A word without accents gets them back when French writes
+it with them far more often (wordfreq), unless it is capitalised inside the
+question (a name); an elision typed without its apostrophe gets it back
+("larticle" → "l'article"). Words glued to an apostrophe ("c'est") are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.data import read_data
+from bot.search.analysis import fold
+from bot.search.lexicon import with_accents, zipf
+
+_WORD = re.compile(r"(?<![\w'’])[^\W_]+(?![\w'’])")
+
+
+def load_chat_words(text: str | None = None) -> dict[str, str]:
+    """The abbreviation → expansion map of `text` (default: the bundled list)."""
+    words: dict[str, str] = {}
+    for line in (read_data("chat_fr.txt") if text is None else text).splitlines():
+        line = line.split("#", 1)[0]
+        short, equals, long = line.partition("=")
+        if equals and short.strip() and long.strip():
+            words[fold(short.strip())] = long.strip()
+    return words
+
+
+_ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
+_VOWELS = frozenset("aeiouyhàâéèêëîïôûù")
+MIN_ELIDED = 3  # letters after the elision
+ELIDED_MAX_ZIPF = 3.0  # a word this common in French is a word, not an elision
+ELIDED_REST_ZIPF = 3.5  # what the rest must be to count as a French word
+
+
+class TypedFrench:
+    def __init__(
+        self, chat_words: dict[str, str] | None = None, known: Callable[[str], bool] | None = None
+    ) -> None:
+        """`known(word)`: whether the articles use the word (names such as "emad")."""
+        self._words = load_chat_words() if chat_words is None else chat_words
+        self._known = known or (lambda word: False)
+
+    def write_out(self, question: str) -> str:
+        """The question with every listed chat word written out and accents restored."""
+
+        def written_out(match: re.Match[str]) -> str:
+            word = match.group()
+            lowered = word.casefold()
+            found = self._words.get(fold(word))
+            if found:
+                return found
+            if word[:1].isupper() and match.start() > 0:
+                return word  # a name
+            if len(word) <= MIN_ELIDED or self._known(lowered):
+                return word  # short, or as the articles write it
+            accented = with_accents(lowered)
+            if accented != lowered:
+                return accented
+            return self._elided(word) or word
+
+        return _WORD.sub(written_out, question)
+
+    def _elided(self, word: str) -> str | None:
+        """ "larticle" → "l'article", "demad" → "d'emad", "cetait" → "c'était": an
+        elision typed without its apostrophe, when the word is not French but the rest is
+        (or is a word of the articles)."""
+        lowered = word.casefold()
+        for elision in _ELISIONS:
+            rest = lowered[len(elision) :]
+            if not lowered.startswith(elision) or len(rest) < MIN_ELIDED or rest[0] not in _VOWELS:
+                continue
+            if zipf(lowered) >= ELIDED_MAX_ZIPF:
+                return None
+            rest = with_accents(rest)
+            if zipf(rest) >= ELIDED_REST_ZIPF or self._known(rest):
+                return f"{word[: len(elision)]}'{rest}"
+        return None

@@ -1,0 +1,1 @@
+"""What every platform asks through (cooldown, question log) and the long-running process."""

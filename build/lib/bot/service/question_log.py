@@ -1,0 +1,369 @@
+"""Every question, its reply and its feedback, in SQLite, for `emad-bot stats`.
+
+WAL mode and one commit per write, so a killed process loses nothing already
+answered. Users are stored only as a salted hash. Each thread has its own
+connection, never closed by another thread. A database that cannot be opened,
+created or written (corrupt, locked, a folder that cannot exist) never stops the
+bot from answering: the failure is logged once, the question goes unrecorded,
+and the next write tries again.
+
+The schema is versioned with `PRAGMA user_version`; opening an older database
+migrates it in place. Questions older than `retention_days` (if set) are
+deleted when the log opens, and then at most once an hour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.models import Query, Reply
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+PRUNE_EVERY_SECONDS = 3600
+
+# Each entry brings the schema from version n to n + 1; never edit a shipped one.
+MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS questions (
+        id INTEGER PRIMARY KEY,
+        asked_at REAL NOT NULL,
+        platform TEXT NOT NULL,
+        user_hash TEXT,
+        question TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        citations TEXT NOT NULL,
+        latency_ms REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS feedback (
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        user_hash TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        voted_at REAL NOT NULL,
+        PRIMARY KEY (question_id, user_hash)
+    );
+    """,
+    """
+    ALTER TABLE questions ADD COLUMN team TEXT;
+    ALTER TABLE questions ADD COLUMN channel TEXT;
+    ALTER TABLE questions ADD COLUMN thread TEXT;
+    CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+    CREATE INDEX IF NOT EXISTS questions_conversation ON questions (platform, channel, thread);
+    CREATE TABLE IF NOT EXISTS inbox (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        key TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'answered', 'expired')),
+        settled_at REAL,
+        UNIQUE (platform, key)
+    );
+    CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, state);
+    """,
+    """
+    ALTER TABLE feedback ADD COLUMN reason TEXT;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Stats:
+    most_asked: list[tuple[str, int]]
+    unanswered: list[tuple[str, int]]
+    worst_rated: list[tuple[str, int, int]]  # question, 👍, 👎
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # why 👎, most given first
+
+
+class QuestionLog:
+    def __init__(self, path: Path, salt: str | None = None, retention_days: float | None = None) -> None:
+        self._path = path
+        self._salt = salt
+        self._retention_days = retention_days
+        self._local = threading.local()
+        self._setup_lock = threading.Lock()
+        self._pruned_at = 0.0
+        self._failing = False  # a failure is logged once, until a write succeeds again
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    # Connections -----------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self._path, timeout=1)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                with self._setup_lock:
+                    self._migrate(connection)
+                    self._read_salt(connection)
+            except BaseException:
+                connection.close()
+                raise
+            self._local.connection = connection
+        return connection
+
+    @staticmethod
+    def _migrate(connection: sqlite3.Connection) -> None:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        for number in range(version, SCHEMA_VERSION):
+            connection.executescript(
+                f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+            )
+            log.info("Journal des questions : schéma passé en version %d", number + 1)
+
+    def _read_salt(self, connection: sqlite3.Connection) -> None:
+        if self._salt is not None:
+            return
+        with connection:
+            connection.execute("INSERT OR IGNORE INTO settings VALUES ('salt', ?)", (secrets.token_hex(16),))
+        row = connection.execute("SELECT value FROM settings WHERE name='salt'").fetchone()
+        self._salt = str(row[0])
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        with connection:  # one transaction, committed on success
+            yield connection
+
+    def _safely(self, what: str, write: Callable[[], T], failed: T, *, writes: bool = True) -> T:
+        """Run a read or write; on any database or file failure, log it (once per outage:
+        until a write succeeds again; a read may succeed while writes are locked out) and
+        return `failed`, dropping this thread's connection so the next call reconnects."""
+        try:
+            result = write()
+        except (sqlite3.Error, OSError) as error:
+            connection = getattr(self._local, "connection", None)
+            self._local.connection = None
+            if connection is not None:
+                connection.close()  # this thread's own: no other thread uses it
+            if not self._failing:
+                self._failing = True
+                log.error("Journal des questions indisponible (%s) : %s ; %s",
+                          self._path, error, what)  # fmt: skip
+            return failed
+        if self._failing and writes:
+            self._failing = False
+            log.info("Journal des questions de nouveau disponible (%s)", self._path)
+        return result
+
+    # Questions and feedback -------------------------------------------------------
+
+    def user_hash(self, platform: str, user: str) -> str:
+        return hashlib.sha256(f"{self._salt}:{platform}:{user}".encode()).hexdigest()[:32]
+
+    def record(self, query: Query, reply: Reply, latency_ms: float) -> int | None:
+        """Store a question and its reply; its id, or None if the database failed."""
+        citations = json.dumps([c.passage_id for c in reply.citations])
+
+        def write() -> int | None:
+            with self._writing() as db:
+                who = self.user_hash(query.platform, query.user) if query.user else None
+                cursor = db.execute(
+                    "INSERT INTO questions (asked_at, platform, user_hash, question, kind, citations,"
+                    " latency_ms, team, channel, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (time.time(), query.platform, who, reply.question, reply.kind.value, citations,
+                     latency_ms, query.team, query.channel, query.thread),
+                )  # fmt: skip
+                self._prune(db)
+                return cursor.lastrowid
+
+        return self._safely("la réponse est donnée quand même", write, None)
+
+    def feedback(self, question_id: int, platform: str, user: str, vote: int) -> bool:
+        """Record 👍 (1) or 👎 (-1); a user's later vote replaces the earlier one."""
+
+        def write() -> bool:
+            with self._writing() as db:
+                exists = db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+                if not exists:
+                    return False
+                db.execute(
+                    "INSERT OR REPLACE INTO feedback (question_id, user_hash, vote, voted_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (question_id, self.user_hash(platform, user), 1 if vote > 0 else -1, time.time()),
+                )
+                return True
+
+        return self._safely("avis non enregistré", write, False)
+
+    def feedback_reason(self, question_id: int, platform: str, user: str, reason: str) -> bool:
+        """Why a user gave 👎 (hors sujet, incomplet…), on their vote for the question."""
+
+        def write() -> bool:
+            with self._writing() as db:
+                cursor = db.execute(
+                    "UPDATE feedback SET reason = ? WHERE question_id = ? AND user_hash = ? AND vote < 0",
+                    (reason, question_id, self.user_hash(platform, user)),
+                )
+                return cursor.rowcount > 0
+
+        return self._safely("raison non enregistrée", write, False)
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        if self._retention_days is None or time.time() - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = time.time()
+        before = self._pruned_at - self._retention_days * 86_400
+        db.execute("DELETE FROM feedback WHERE question_id IN (SELECT id FROM questions WHERE asked_at < ?)",
+                   (before,))  # fmt: skip
+        deleted = db.execute("DELETE FROM questions WHERE asked_at < ?", (before,)).rowcount
+        db.execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?", (before,))
+        if deleted:
+            log.info("Journal des questions : %d question(s) de plus de %g jour(s) supprimée(s)",
+                     deleted, self._retention_days)  # fmt: skip
+
+    def prune(self) -> None:
+        """Delete what is older than the retention now (also done on writes, hourly)."""
+        self._pruned_at = 0.0
+        self._safely("rétention non appliquée", lambda: self._prune_now(), None)
+
+    def _prune_now(self) -> None:
+        with self._writing() as db:
+            self._prune(db)
+
+    def stats(self, limit: int = 10) -> Stats:
+        """Most asked, unanswered and worst rated questions; a question counts as the
+        same whatever its case ("Qui…", "QUI…", "qui…"; Unicode case folding).
+        Raises `sqlite3.Error` or `OSError` if the log cannot be read."""
+        db = self._connection()
+        asked = db.execute("SELECT question, kind FROM questions WHERE question != ''").fetchall()
+        most = _most_common((q for q, _ in asked), limit)
+        unanswered = _most_common((q for q, kind in asked if kind == "not_found"), limit)
+        worst = db.execute(
+            "SELECT q.question, sum(f.vote > 0), sum(f.vote < 0) FROM feedback f"
+            " JOIN questions q ON q.id = f.question_id GROUP BY q.id"
+            " HAVING sum(f.vote < 0) > 0 ORDER BY sum(f.vote) ASC, 3 DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        reasons = db.execute(
+            "SELECT reason, count(*) FROM feedback WHERE vote < 0 AND reason IS NOT NULL"
+            " GROUP BY reason ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return Stats(most, unanswered, [(q, u, d) for q, u, d in worst], [(r, n) for r, n in reasons])
+
+    def thread_askers(self, query: Query) -> list[str]:
+        """The hashed users who asked in the query's thread, first asker first."""
+        if not query.thread or not query.channel:
+            return []
+
+        def read() -> list[str]:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT user_hash FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
+                    " ORDER BY id",
+                    (query.platform, query.channel, query.thread),
+                )
+                .fetchall()
+            )
+            return [str(row[0]) for row in rows]
+
+        return self._safely("conversation inconnue", read, [], writes=False)
+
+    def earlier_questions(self, query: Query, limit: int = 3) -> list[str]:
+        """The last questions asked in the same thread, oldest first (for follow-ups)."""
+        if not query.thread or not query.channel:
+            return []
+
+        def read() -> list[str]:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT question FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
+                    " AND question != '' ORDER BY id DESC LIMIT ?",
+                    (query.platform, query.channel, query.thread, limit),
+                )
+                .fetchall()
+            )
+            return [str(row[0]) for row in reversed(rows)]
+
+        return self._safely("question précédente inconnue", read, [], writes=False)
+
+    # The inbox: what was acknowledged but not yet answered --------------------------
+
+    def receive(self, platform: str, key: str, payload: dict[str, object]) -> int | None:
+        """Note an acknowledged question as pending; its ticket, or None if the same
+        question (platform and key) was already received. If the log is unavailable,
+        a ticket of 0: answer it, it just cannot survive a crash."""
+
+        def write() -> int | None:
+            with self._writing() as db:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO inbox (platform, key, received_at, payload) VALUES (?, ?, ?, ?)",
+                    (platform, key, time.time(), json.dumps(payload, ensure_ascii=False)),
+                )
+                return cursor.lastrowid if cursor.rowcount else None
+
+        unrecorded: int | None = 0
+        return self._safely("question non mise en attente", write, unrecorded)
+
+    def settle(self, ticket: int, state: str = "answered") -> None:
+        """Mark a received question answered (its reply delivered) or expired."""
+        if not ticket:
+            return
+
+        def write() -> None:
+            with self._writing() as db:
+                db.execute("UPDATE inbox SET state = ?, settled_at = ? WHERE id = ?",
+                           (state, time.time(), ticket))  # fmt: skip
+
+        self._safely("état de la question non enregistré", write, None)
+
+    def received(self, platform: str, key: str) -> dict[str, Any] | None:
+        def read() -> dict[str, Any] | None:
+            row = (
+                self._connection()
+                .execute("SELECT payload FROM inbox WHERE platform = ? AND key = ?", (platform, key))
+                .fetchone()
+            )
+            return json.loads(row[0]) if row else None
+
+        return self._safely("question reçue illisible", read, None, writes=False)
+
+    def pending(self, platform: str) -> list[tuple[int, float, dict[str, object]]]:
+        """The questions of `platform` received but never answered: (ticket, when, payload)."""
+
+        def read() -> list[tuple[int, float, dict[str, object]]]:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT id, received_at, payload FROM inbox WHERE platform = ? AND state = 'pending'"
+                    " ORDER BY id",
+                    (platform,),
+                )
+                .fetchall()
+            )
+            return [(int(i), float(at), json.loads(payload)) for i, at, payload in rows]
+
+        return self._safely("questions en attente illisibles", read, [], writes=False)
+
+    def close(self) -> None:
+        """Close the calling thread's connection (others close with their thread)."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            connection.close()
+
+
+def _most_common(questions: Iterable[str], limit: int) -> list[tuple[str, int]]:
+    counts = Counter(" ".join(str(q).split()).casefold() for q in questions)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -1,0 +1,40 @@
+"""The serving settings (`BOT_*` too): cooldown, question log, corpus watcher.
+
+Kept apart from `BotSettings` so that `emad-bot ask` reads (and imports) only what
+answering needs; read once when a command that serves platforms starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_path() -> Path:
+    """systemd's $STATE_DIRECTORY when the service unit sets it, else the user's state
+    folder (~/.local/state/emad-bot on Linux): never inside the installed package."""
+    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
+    folder = Path(state) if state else platformdirs.user_state_path("emad-bot")
+    return folder / "questions.sqlite3"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    cooldown_questions: int = Field(default=5, ge=1)
+    cooldown_seconds: float = Field(default=60.0, gt=0)
+    database_path: Path = Field(default_factory=default_database_path)
+    user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
+    watch_corpus: bool = True
+    log_retention_days: float | None = Field(default=None, gt=0)  # default: keep every question
+    shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
+
+    @classmethod
+    def ignoring_env_file(cls, **values: Any) -> ServiceSettings:
+        """Settings from the environment and `values` only, not `.env` (tests)."""
+        return cls(_env_file=None, **values)  # type: ignore[call-arg]
