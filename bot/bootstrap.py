@@ -85,8 +85,11 @@ def serve(
 
     serving = serving_settings()
     service = build_service(serving, core.engine)
+    service.health.index_loaded(len(core.engine.index.passages))
     reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
-    return run(service, reloader, chat=None if chat is None else lambda: chat(service.answer), only=only)
+    health = (serving.health_host, serving.health_port) if serving.health_port is not None else None
+    chat_here = None if chat is None else lambda: chat(service.answer)
+    return run(service, reloader, chat=chat_here, only=only, health=health)
 
 
 def load_or_build_index(

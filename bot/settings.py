@@ -6,7 +6,7 @@ current directory unless BOT_CORPUS_DIR says otherwise."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +27,7 @@ class BotSettings(BaseSettings):
     max_citations: int = Field(default=3, ge=1, le=5)
     max_article_bytes: int = Field(default=2_000_000, ge=1_000)  # a bigger article is left out, named
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
 
     @classmethod
     def ignoring_env_file(cls, **values: Any) -> BotSettings:

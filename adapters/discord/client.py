@@ -36,6 +36,7 @@ from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "Discord"  # its name in emad-bot run and /healthz
 DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
 COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
 QUESTION_DESCRIPTION = "Votre question, « aide » ou « sources »"
@@ -324,7 +325,17 @@ class EmadClient(discord.Client):
         self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton)
         await self.tree.set_translator(FrenchFirst())
 
+    async def on_connect(self) -> None:
+        self.service.health.set_connected(PLATFORM, True)
+
+    async def on_resumed(self) -> None:
+        self.service.health.set_connected(PLATFORM, True)
+
+    async def on_disconnect(self) -> None:
+        self.service.health.set_connected(PLATFORM, False)
+
     async def on_ready(self) -> None:
+        self.service.health.set_connected(PLATFORM, True)
         if not self._replayed:
             self._replayed = True
             from adapters.discord.pending import answer_pending

@@ -21,7 +21,7 @@ HOW_TO_ENABLE = (
 
 
 class SlackPlatform:
-    name = "Slack"
+    name = "Slack"  # = adapters.slack.server.PLATFORM
 
     def __init__(self, service: BotService, settings: Any) -> None:
         self._service, self._settings = service, settings

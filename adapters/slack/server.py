@@ -23,6 +23,7 @@ from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+PLATFORM = "Slack"  # its name in emad-bot run and /healthz
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
@@ -75,17 +76,21 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
         handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
         await handler.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack connecté en Socket Mode")
+        service.health.set_connected(PLATFORM, True)
         try:
             await stop.wait()
         finally:
+            service.health.set_connected(PLATFORM, False)
             await handler.close_async()  # type: ignore[no-untyped-call]  # no new questions
             await _finish(service, replay)
         return
     runner = await start_http(app, settings.host, settings.port)
     log.info("Slack en mode HTTP sur http://%s:%d%s", settings.host, bound_port(runner), EVENTS_PATH)
+    service.health.set_connected(PLATFORM, True)
     try:
         await stop.wait()
     finally:
+        service.health.set_connected(PLATFORM, False)
         await runner.cleanup()  # no new questions
         await _finish(service, replay)
 

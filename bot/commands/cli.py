@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import sys
@@ -22,6 +21,7 @@ from bot.answer.core import Core
 from bot.answer.messages import DISLIKE_REASONS
 from bot.bootstrap import build_core, serving_settings
 from bot.commands.evaluation import evaluate, read_cases
+from bot.commands.log_format import configure_logging
 from bot.commands.terminal import render_reply, reply_to_dict
 from bot.models import Query, Reply, ReplyKind
 from bot.settings import BotSettings, StartupError, settings_error
@@ -196,11 +196,7 @@ def read_settings() -> BotSettings:
         settings = BotSettings()
     except ValidationError as error:
         sys.exit(settings_error(error))
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 

@@ -29,6 +29,7 @@ from bot.answer import messages
 from bot.answer.follow_up import reads_as_question
 from bot.models import Query, Reply, ReplyKind
 from bot.service.cooldown import Cooldown
+from bot.service.health import Health
 from bot.service.question_log import QuestionLog
 
 log = logging.getLogger("bot.questions")
@@ -50,6 +51,7 @@ class BotService:
         self._cooldown = cooldown
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds
+        self.health = Health()
         self._working = 0
         self._idle: asyncio.Event | None = None
 
@@ -65,12 +67,17 @@ class BotService:
         else:
             reply = self._answer(query)
         latency_ms = (time.perf_counter() - started) * 1000
-        log.info("question platform=%s kind=%s citations=%d latency_ms=%.1f",
-                 query.platform, reply.kind.value, len(reply.citations), latency_ms)  # fmt: skip
-        if self._log is None or reply.kind is ReplyKind.COOLDOWN:
-            return reply
-        question_id = self._log.record(query, reply, latency_ms)
-        return replace(reply, question_id=question_id)
+        self.health.questions.labels(query.platform, reply.kind.value).inc()
+        self.health.latency.labels(query.platform).observe(latency_ms / 1000)
+        question_id = None
+        if self._log is not None and reply.kind is not ReplyKind.COOLDOWN:
+            question_id = self._log.record(query, reply, latency_ms)
+        fields = {
+            "question_id": question_id, "platform": query.platform, "channel": query.channel,
+            "kind": reply.kind.value, "citations": len(reply.citations), "latency_ms": round(latency_ms, 1),
+        }  # fmt: skip
+        log.info("question %s", " ".join(f"{k}={v}" for k, v in fields.items()), extra={"fields": fields})
+        return reply if question_id is None else replace(reply, question_id=question_id)
 
     def _answer(self, query: Query) -> Reply:
         if query.thread and not query.earlier and self._log is not None:
@@ -95,7 +102,10 @@ class BotService:
 
     def record_feedback(self, question_id: int, platform: str, user: str, vote: int) -> bool:
         """Record 👍 (vote > 0) or 👎 against a logged question; False if it could not be."""
-        return self._log is not None and self._log.feedback(question_id, platform, user, vote)
+        recorded = self._log is not None and self._log.feedback(question_id, platform, user, vote)
+        if recorded:
+            self.health.feedback.labels("up" if vote > 0 else "down").inc()
+        return recorded
 
     def follows_up(self, query: Query) -> bool:
         """Whether a message in a thread is a question to the bot, without a mention: the

@@ -49,11 +49,14 @@ class CorpusReloader:
                 core = await asyncio.to_thread(self._build_core, self._settings)
             except StartupError as error:
                 log.error("Rechargement refusé, l'index actuel continue de servir : %s", error)
+                self._service.health.reloads.labels("refused").inc()
                 return False
             for problem in core.problems:
                 if problem.path.name not in self._known_problems:
                     log.error("Article ignoré au rechargement : %s", problem)
             self._service.engine = core.engine  # one reference: questions see old or new
+            self._service.health.reloads.labels("done").inc()
+            self._service.health.index_loaded(len(core.engine.index.passages))
             self._known_problems = {problem.path.name for problem in core.problems}
             log.info("Index rechargé : %d article(s) en %.2f s", len(core.engine.index.articles),
                      time.perf_counter() - started)  # fmt: skip

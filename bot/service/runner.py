@@ -15,6 +15,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from bot.service.bot_service import BotService
+from bot.service.health import serve_health
 from bot.service.platforms import Platform, PlatformFactory, PlatformNotConfigured, PlatformSettingsError
 from bot.service.reload import CorpusReloader
 
@@ -70,10 +71,27 @@ def run(
     reloader: CorpusReloader,
     chat: Callable[[], int] | None = None,
     only: str | None = None,
+    health: tuple[str, int] | None = None,
 ) -> int:
-    """Serve every configured platform (or only the one named). With none configured,
-    explain what to set, then run `chat()` if given, else stop."""
+    """Serve every configured platform (or only the one named), and `/healthz` and
+    `/metrics` on `health` (host, port) if given. With no platform configured, explain
+    what to set, then run `chat()` if given, else stop."""
     platforms, missing = configured_platforms(service, only)
+    service.health.expect(p.name for p in platforms)
+    server = serve_health(service.health, *health) if health else None
+    try:
+        return _serve_or_chat(reloader, platforms, missing, chat)
+    finally:
+        if server is not None:
+            server.shutdown()
+
+
+def _serve_or_chat(
+    reloader: CorpusReloader,
+    platforms: list[Platform],
+    missing: list[str],
+    chat: Callable[[], int] | None,
+) -> int:
     if not platforms:
         hints = [*(f"  - {line}" for line in missing)]
         if chat is None:

@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     watch_corpus: bool = True
     log_retention_days: float | None = Field(default=None, gt=0)  # default: keep every question
     shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=0, le=65535)  # /healthz and /metrics; off unless set
 
     @classmethod
     def ignoring_env_file(cls, **values: Any) -> ServiceSettings:
