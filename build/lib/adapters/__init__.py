@@ -1,1 +1,0 @@
-"""Platform adapters (Slack, Discord): thin layers over the core's Query → Reply."""

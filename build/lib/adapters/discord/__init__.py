@@ -1,1 +1,0 @@
-"""Discord: `/emad`, mentions and DMs answered with cited embeds (discord.py)."""

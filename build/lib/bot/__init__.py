@@ -1,1 +1,0 @@
-"""emad-bot's core: French BM25 retrieval over the saga's articles, cited snippets."""

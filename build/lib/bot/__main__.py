@@ -1,5 +1,0 @@
-import sys
-
-from bot.commands.cli import main
-
-sys.exit(main())

@@ -1,1 +1,0 @@
-"""The terminal harness and tools: the `emad-bot` command line, chat rendering, eval, bench."""

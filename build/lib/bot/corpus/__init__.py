@@ -1,1 +1,0 @@
-"""Articles on disk → cleaned text → passages: `articles`, `cleaning`, `passages`."""

@@ -1,1 +1,0 @@
-"""French analysis, question concepts, the retrieval interface and its BM25 index."""

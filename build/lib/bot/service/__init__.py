@@ -1,1 +1,0 @@
-"""What every platform asks through (cooldown, question log) and the long-running process."""
