@@ -21,6 +21,17 @@ from tests.test_slack import texts
 HEALTH = re.compile(r"Santé et métriques sur (http://127\.0\.0\.1:\d+)")
 
 
+def both_platforms(slack: FakeSlack, discord: FakeDiscord, tmp_path: Path) -> dict[str, str]:
+    """`emad-bot run` against both fakes, with /healthz and /metrics on a free port."""
+    return CLEAN_ENV | {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": f"{slack.url}/api/",
+        "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token", "DISCORD_API_URL": f"{discord.url}/api/v10",
+        "DISCORD_GATEWAY_URL": discord.url.replace("http", "ws") + "/gateway",
+        "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "index"),
+        "BOT_HEALTH_PORT": "0",
+    }  # fmt: skip
+
+
 async def start(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, str, list[str]]:
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
@@ -52,14 +63,7 @@ async def healthz(session: aiohttp.ClientSession, url: str) -> tuple[int, dict[s
 def test_healthz_turns_200_when_both_platforms_connect_and_metrics_count_questions(tmp_path: Path) -> None:
     async def main() -> None:
         slack, discord = await FakeSlack().start(), await FakeDiscord().start()
-        env = CLEAN_ENV | {
-            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
-            "SLACK_API_URL": f"{slack.url}/api/", "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
-            "DISCORD_API_URL": f"{discord.url}/api/v10",
-            "DISCORD_GATEWAY_URL": discord.url.replace("http", "ws") + "/gateway",
-            "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "index"),
-            "BOT_HEALTH_PORT": "0", "BOT_LOG_FORMAT": "json",
-        }  # fmt: skip
+        env = both_platforms(slack, discord, tmp_path) | {"BOT_LOG_FORMAT": "json"}
         bot, url, lines = await start(env)
         try:
             async with aiohttp.ClientSession() as session:
@@ -96,14 +100,7 @@ def test_healthz_turns_200_when_both_platforms_connect_and_metrics_count_questio
 def test_healthz_says_which_platform_is_not_connected(tmp_path: Path) -> None:
     async def main() -> None:
         slack, discord = await FakeSlack().start(), await FakeDiscord().start()
-        env = CLEAN_ENV | {
-            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
-            "SLACK_API_URL": f"{slack.url}/api/", "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token",
-            "DISCORD_API_URL": f"{discord.url}/api/v10",
-            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway",  # nothing listens there
-            "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "index"),
-            "BOT_HEALTH_PORT": "0",
-        }  # fmt: skip
+        env = both_platforms(slack, discord, tmp_path) | {"DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway"}
         bot, url, _ = await start(env)
         try:
             async with aiohttp.ClientSession() as session:

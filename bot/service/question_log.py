@@ -262,41 +262,26 @@ class QuestionLog:
 
     def thread_askers(self, query: Query) -> list[str]:
         """The hashed users who asked in the query's thread, first asker first."""
-        if not query.thread or not query.channel:
-            return []
-
-        def read() -> list[str]:
-            rows = (
-                self._connection()
-                .execute(
-                    "SELECT user_hash FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
-                    " ORDER BY id",
-                    (query.platform, query.channel, query.thread),
-                )
-                .fetchall()
-            )
-            return [str(row[0]) for row in rows]
-
-        return self._safely("conversation inconnue", read, [], writes=False)
+        return [str(asker) for asker, _ in self._thread(query)]
 
     def earlier_questions(self, query: Query, limit: int = 3) -> list[str]:
         """The last questions asked in the same thread, oldest first (for follow-ups)."""
+        return [str(question) for _, question in self._thread(query) if question][-limit:]
+
+    def _thread(self, query: Query) -> list[tuple[object, object]]:
+        """(user hash, question) of each question asked in the query's thread, in order."""
         if not query.thread or not query.channel:
             return []
 
-        def read() -> list[str]:
-            rows = (
-                self._connection()
-                .execute(
-                    "SELECT question FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
-                    " AND question != '' ORDER BY id DESC LIMIT ?",
-                    (query.platform, query.channel, query.thread, limit),
-                )
-                .fetchall()
+        def read() -> list[tuple[object, object]]:
+            rows = self._connection().execute(
+                "SELECT user_hash, question FROM questions WHERE platform = ? AND channel = ? AND thread = ?"
+                " ORDER BY id",
+                (query.platform, query.channel, query.thread),
             )
-            return [str(row[0]) for row in reversed(rows)]
+            return [(asker, question) for asker, question in rows.fetchall()]
 
-        return self._safely("question précédente inconnue", read, [], writes=False)
+        return self._safely("conversation inconnue", read, [], writes=False)
 
     # The inbox: what was acknowledged but not yet answered --------------------------
 
