@@ -44,7 +44,12 @@ def build_core(settings: BotSettings) -> Core:
         raise StartupError(
             f"liste de synonymes illisible : {settings.synonyms_file} ({error.strerror})"
         ) from None
-    questions = QuestionAnalyser(analyzer, groups, index.retriever.vocabulary(), index.surfaces)
+    retriever = index.retriever
+    starting_with = getattr(retriever, "terms_starting_with", None)
+    questions = QuestionAnalyser(
+        analyzer, groups, retriever.vocabulary(), index.surfaces, spellings=index.spellings,
+        terms_starting_with=starting_with,
+    )  # fmt: skip
     engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
     return Core(engine, problems, settings)
 

@@ -10,6 +10,7 @@ gives the same scores as `BM25Okapi.get_scores`.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -107,6 +108,11 @@ class Bm25Retriever:
 
     def vocabulary(self) -> Collection[str]:
         return self._rows.keys()
+
+    def terms_starting_with(self, prefix: str) -> Sequence[str]:
+        """The terms with this prefix, from the sorted term list (no scan)."""
+        start = bisect.bisect_left(self._terms, prefix)
+        return self._terms[start : bisect.bisect_left(self._terms, prefix + "\uffff")]
 
     def idf(self, term: str) -> float:
         row = self._rows.get(term)

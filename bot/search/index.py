@@ -14,6 +14,7 @@ from bot.models import Article, Passage
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.bm25 import Bm25Retriever
 from bot.search.retrieval import PassageRetriever
+from bot.search.spellings import SpellingIndex
 
 log = logging.getLogger(__name__)
 PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar
@@ -28,6 +29,7 @@ class PassageIndex:
     passage_counts: dict[str, int]  # article slug → number of passages
     # term → the lower-case words of the corpus that analyse to it, most frequent first
     surfaces: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    spellings: SpellingIndex | None = None  # close spellings of the vocabulary, built with it
 
 
 def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
@@ -53,4 +55,5 @@ def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> Passag
     log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
     passages = tuple(item.passage for item in indexed)
     counts = Counter(passage.article.slug for passage in passages)
-    return PassageIndex(tuple(articles), passages, retriever, dict(counts), surfaces)
+    spellings = SpellingIndex.build(retriever.vocabulary())
+    return PassageIndex(tuple(articles), passages, retriever, dict(counts), surfaces, spellings)

@@ -24,17 +24,17 @@ do not cover from one they answer in other words.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from bot.data import read_data
 from bot.search.analysis import FrenchAnalyzer, Token
 from bot.search.lexicon import lemma, zipf
 from bot.search.retrieval import Alternative, Concept
+from bot.search.spellings import SpellingIndex
 from bot.search.word_vectors import RelatedTerms, WordVectors
 
 SYNONYM_WEIGHT = 0.8
@@ -75,21 +75,6 @@ def load_synonym_groups(analyzer: FrenchAnalyzer, path: Path | None = None) -> l
     return groups
 
 
-_SOUND_RULES = (
-    (re.compile(r"qu|ck|c(?=[aou]|$)"), "k"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"y"), "i"),
-    (re.compile(r"(.)\1+"), r"\1"),
-)
-
-
-def sound_key(term: str) -> str:
-    """A rough French pronunciation key: "mostaqu" and "mostak" share "mostak"."""
-    for pattern, replacement in _SOUND_RULES:
-        term = pattern.sub(replacement, term)
-    return term
-
-
 def reads_as_name(word: str, first: bool) -> bool:
     """A capitalised word inside the question, inner capitals or digits ("OpenAI",
     "iPhone", "GPT4"), or a capitalised first word that French does not know as a word."""
@@ -110,10 +95,16 @@ class QuestionAnalyser:
         vocabulary: Collection[str],
         surfaces: Mapping[str, Sequence[str]] | None = None,
         vectors: WordVectors | None = None,
+        spellings: SpellingIndex | None = None,
+        terms_starting_with: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
+        """`spellings` and `terms_starting_with` come with the index (built with it, in
+        constant or logarithmic time); without them they are built here, from `vocabulary`."""
         self._analyzer = analyzer
         self._groups = list(synonym_groups)
         self._vocabulary = vocabulary
+        self._spellings = spellings or SpellingIndex.build(vocabulary)
+        self._terms_starting_with = terms_starting_with or _prefix_lookup(vocabulary)
         surfaces = surfaces or {}
         self._related = RelatedTerms(
             vectors or WordVectors(), ((term, word) for term, words in surfaces.items() for word in words)
@@ -122,26 +113,6 @@ class QuestionAnalyser:
     def knows_word(self, word: str) -> bool:
         """Whether the articles use `word` (in any of its forms)."""
         return self._analyzer.stem(word) in self._vocabulary
-
-    @cached_property
-    def _terms_by_key(self) -> dict[str, list[str]]:
-        """The vocabulary by sound key, built the first time a word is unknown (not at start)."""
-        by_key: dict[str, list[str]] = defaultdict(list)
-        for term in self._vocabulary:
-            by_key[sound_key(term)].append(term)
-        return by_key
-
-    @cached_property
-    def _sound_keys(self) -> list[str]:
-        return list(self._terms_by_key)
-
-    @cached_property
-    def _terms_by_prefix(self) -> dict[str, list[str]]:
-        by_prefix: dict[str, list[str]] = defaultdict(list)
-        for term in self._vocabulary:
-            if len(term) >= MIN_SAME_STEM:
-                by_prefix[term[:MIN_SAME_STEM]].append(term)
-        return by_prefix
 
     def analyse(self, question: str, *, language: str = "fr") -> AnalysedQuestion:
         tokens = self._analyzer.tokens(question, question=True)
@@ -201,31 +172,26 @@ class QuestionAnalyser:
             return []
         return [
             Alternative((other,), SAME_STEM_WEIGHT)
-            for other in self._terms_by_prefix.get(term[:MIN_SAME_STEM], ())
+            for other in self._terms_starting_with(term[:MIN_SAME_STEM])
             if (term.startswith(other) or other.startswith(term))
             and abs(len(term) - len(other)) <= MAX_ENDING
         ]
 
     def _close_spellings(self, term: str) -> list[Alternative]:
-        from rapidfuzz import process  # only for words the corpus does not know
-        from rapidfuzz.distance import Levenshtein
+        same = self._spellings.same_sound(term)
+        if same:
+            return [Alternative((t,), SAME_SOUND_WEIGHT) for t in same]
+        return [Alternative((t,), CLOSE_SPELLING_WEIGHT) for t in self._spellings.closest(term)]
 
-        key = sound_key(term)
-        if key in self._terms_by_key:
-            return [Alternative((t,), SAME_SOUND_WEIGHT) for t in self._terms_by_key[key]]
-        max_distance = 1 if len(key) < 8 else 2
-        matches = process.extract(
-            key, self._sound_keys, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
-        )
-        if not matches:
-            return []
-        closest = min(distance for _, distance, _ in matches)
-        return [
-            Alternative((t,), CLOSE_SPELLING_WEIGHT)
-            for key_found, distance, _ in matches
-            if distance == closest
-            for t in self._terms_by_key[key_found]
-        ]
+
+def _prefix_lookup(vocabulary: Collection[str]) -> Callable[[str], Sequence[str]]:
+    ordered = sorted(vocabulary)
+
+    def starting_with(prefix: str) -> Sequence[str]:
+        start = bisect.bisect_left(ordered, prefix)
+        return ordered[start : bisect.bisect_left(ordered, prefix + "\uffff")]
+
+    return starting_with
 
 
 _FIRST_WORD = re.compile(r"[^\W_]")
