@@ -116,6 +116,7 @@ class ReplyKind(StrEnum):
     HELP = "help"
     SOURCES = "sources"
     PASSAGE = "passage"  # a whole passage, asked for with « Voir le passage »
+    TIMELINE = "timeline"  # the saga in order (« chronologie »)
     ERROR = "error"
     COOLDOWN = "cooldown"
 
@@ -123,6 +124,17 @@ class ReplyKind(StrEnum):
     def cites(self) -> bool:
         """An answer, confident or hedged: posted publicly, with feedback buttons."""
         return self in (ReplyKind.ANSWER, ReplyKind.CLOSEST)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated event: its date in French ("mars 2024"), the sentence that dates it
+    (verbatim, shortened at a word boundary if long), and the articles that tell it."""
+
+    when: str
+    sentence: str
+    articles: tuple[Article, ...]
+    passage_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -159,3 +171,4 @@ class Reply:
     notice: str | None = None
     question: str = ""
     question_id: int | None = None
+    timeline: tuple[TimelineEntry, ...] = ()  # for TIMELINE, in date order

@@ -23,6 +23,12 @@ PUBLIC = [ReplyKind.ANSWER, ReplyKind.CLOSEST]
 PRIVATE = [k for k in ReplyKind if k not in PUBLIC and k is not ReplyKind.PASSAGE]
 
 
+def test_every_kind_that_is_not_an_answer_has_a_quiet_form_on_discord() -> None:
+    from adapters.discord.client import REACTIONS
+
+    assert set(REACTIONS) | set(PUBLIC) == set(ReplyKind)
+
+
 def test_on_slack_only_answers_are_public_by_command_mention_or_follow_up(tmp_path: Path) -> None:
     service = BotService(KindEngine(), question_log=QuestionLog(tmp_path / "q.sqlite3"))
 

@@ -86,8 +86,12 @@ REACTIONS = {
     ReplyKind.HELP: "📬",
     ReplyKind.SOURCES: "📬",
     ReplyKind.SMALL_TALK: "📬",
+    ReplyKind.TIMELINE: "📬",
+    ReplyKind.PASSAGE: "📬",
 }
-SENT_TO_DMS = frozenset({ReplyKind.HELP, ReplyKind.SOURCES, ReplyKind.SMALL_TALK})
+SENT_TO_DMS = frozenset(
+    {ReplyKind.HELP, ReplyKind.SOURCES, ReplyKind.SMALL_TALK, ReplyKind.TIMELINE, ReplyKind.PASSAGE}
+)
 THREAD_NAME_CHARS = 90
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.answer.messages import TIMELINE_MORE
 from bot.models import Article, Citation, Reply, ReplyKind
 
 TITLE_LIMIT = 256
@@ -34,6 +35,7 @@ TITLES = {
     ReplyKind.HELP: "Aide",
     ReplyKind.SOURCES: "Sources",
     ReplyKind.PASSAGE: "Le passage",
+    ReplyKind.TIMELINE: "Chronologie",
     ReplyKind.ERROR: "Erreur",
     ReplyKind.COOLDOWN: "Doucement",
 }
@@ -120,12 +122,26 @@ def _size(embed: dict[str, Any]) -> int:
     )
 
 
+def _timeline_lines(reply: Reply, room: int) -> list[str]:
+    """The events, a line each, as many as the description holds; the rest counted."""
+    lines: list[str] = []
+    for number, entry in enumerate(reply.timeline):
+        sources = escape(" ; ".join(a.publisher for a in entry.articles))
+        line = f"• **{escape(entry.when)}** — {escape(entry.sentence)} — *{sources}*"
+        more = TIMELINE_MORE.format(count=len(reply.timeline) - number)
+        if len("\n".join([*lines, line])) + len(more) + 2 > room:
+            return [*lines, escape(more)]
+        lines.append(line)
+    return lines
+
+
 def reply_embed(reply: Reply) -> DiscordMessage:
     """The embed for a reply. Everything but an answer is for the asker only."""
     lines = [f"⚠️ {escape(reply.notice)}"] if reply.notice else []
     lines.append(escape(reply.text))
     lines += [f"• {source(article)}" for article in reply.articles]
     lines += [f"• {escape(example)}" for example in reply.examples]
+    lines += _timeline_lines(reply, DESCRIPTION_LIMIT - len("\n".join(lines)) - 1)
     embed: dict[str, Any] = {
         "title": _fit(TITLES[reply.kind], TITLE_LIMIT),
         "description": _fit("\n".join(lines), DESCRIPTION_LIMIT),

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answer.messages import DISLIKE_ASK, DISLIKE_REASONS
-from bot.models import Article, Citation, Reply
+from bot.answer.messages import DISLIKE_ASK, DISLIKE_REASONS, TIMELINE_MORE
+from bot.models import Article, Citation, Reply, TimelineEntry
 
 SECTION_TEXT_LIMIT = 3000
 CONTEXT_TEXT_LIMIT = 2000
@@ -107,6 +107,33 @@ def _citation_blocks(number: int, citation: Citation) -> list[dict[str, Any]]:
     ]
 
 
+def _timeline_blocks(entries: tuple[TimelineEntry, ...], room: int) -> list[dict[str, Any]]:
+    """The events, a line each, packed into sections within Block Kit's limits; what
+    does not fit is counted in a last line saying how to narrow it."""
+    lines = [
+        f"• *{escape(e.when)}* — {escape(e.sentence)} — _{escape(' ; '.join(a.publisher for a in e.articles))}_"  # noqa: E501
+        for e in entries
+    ]
+    blocks: list[dict[str, Any]] = []
+    current: list[str] = []
+    shown = 0
+    for line in lines:
+        if len(line) > SECTION_TEXT_LIMIT:
+            line = _fit(line, SECTION_TEXT_LIMIT)
+        if current and len("\n".join([*current, line])) > SECTION_TEXT_LIMIT:
+            if len(blocks) == room - 2:
+                break
+            blocks.append(_section("\n".join(current)))
+            current = []
+        current.append(line)
+        shown += 1
+    if current:
+        blocks.append(_section("\n".join(current)))
+    if shown < len(lines):
+        blocks.append(_context(escape(TIMELINE_MORE.format(count=len(lines) - shown))))
+    return blocks
+
+
 def _fallback(reply: Reply) -> str:
     lines = [reply.notice or "", reply.text]
     if reply.citations:
@@ -166,6 +193,7 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
         blocks.append(_section("\n".join(f"• {source(a)}" for a in reply.articles)))
     if reply.examples:
         blocks.append(_section("\n".join(f"• {escape(e)}" for e in reply.examples)))
+    blocks += _timeline_blocks(reply.timeline, MAX_BLOCKS - 1 - len(blocks))
     blocks = blocks[: MAX_BLOCKS - 1]
     if reply.kind.cites and reply.question_id is not None:
         blocks.append(_feedback_block(reply.question_id, reply.citations))

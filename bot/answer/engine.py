@@ -20,6 +20,7 @@ from bot.answer.language import LanguageGuesser
 from bot.answer.sanitize import clean_question
 from bot.answer.small_talk import SmallTalk
 from bot.answer.snippets import make_snippet
+from bot.answer.timeline import timeline
 from bot.models import Citation, Query, Reply, ReplyKind
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.index import PassageIndex
@@ -65,6 +66,9 @@ class AnswerEngine:
         if command in messages.SOURCES_COMMANDS:
             header = messages.SOURCES.format(count=len(self.index.articles))
             return Reply(ReplyKind.SOURCES, header, articles=self.index.articles)
+        first = command.split(" ", 1)[0]
+        if first in messages.TIMELINE_COMMANDS:
+            return self._timeline(text[len(first) :].strip())
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = messages.TRUNCATED.format(limit=MAX_QUESTION_CHARS)
@@ -85,6 +89,24 @@ class AnswerEngine:
             )
         intro = messages.ANSWER if kind is ReplyKind.ANSWER else messages.CLOSEST
         return Reply(kind, _in_english(intro, english), citations=citations, notice=notice, question=text)
+
+    def _timeline(self, wanted: str) -> Reply:
+        """« chronologie », « chronologie 2024 », « chronologie démission »."""
+        year = int(wanted) if wanted.isdigit() and len(wanted) == 4 else None
+        words = (
+            ()
+            if year is not None or not wanted
+            else self._concepts(self._typed_french.write_out(wanted), "fr")
+        )
+        entries = timeline(self.index, self._analyzer, year, words)
+        if wanted and not entries:
+            return Reply(ReplyKind.TIMELINE, messages.TIMELINE_EMPTY.format(filter=wanted), question=wanted)
+        header = (
+            messages.TIMELINE_FILTERED.format(filter=wanted, count=len(entries))
+            if wanted
+            else messages.TIMELINE.format(count=len(entries))
+        )
+        return Reply(ReplyKind.TIMELINE, header, timeline=entries, question=wanted)
 
     def passage(self, passage_id: str) -> Reply | None:
         """The whole passage `passage_id` as a one-citation reply, or None if it is gone."""

@@ -13,7 +13,8 @@ HELP = (
     "Je réponds aux questions sur la saga Emad Mostaque / Stability AI (Stable Diffusion, "
     "les investisseurs, la démission, SchellingAI…) par des extraits d'articles de presse, "
     "chacun avec sa source. Je n'invente rien : si les articles ne disent rien, je le dis.\n"
-    "Commandes : « aide » affiche ce message, « sources » liste les articles."
+    "Commandes : « aide » affiche ce message, « sources » liste les articles, « chronologie » "
+    "(ou « chronologie 2024 », « chronologie démission ») raconte la saga dans l'ordre."
 )
 ANSWER = "Voici ce que disent les articles :"
 CLOSEST = (
@@ -51,5 +52,16 @@ NOT_IN_CHANNEL = (
 )
 ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
 
+TIMELINE = "La saga dans l'ordre, d'après les articles ({count} événement(s) datés) :"
+TIMELINE_FILTERED = "La saga dans l'ordre, d'après les articles ({filter}, {count} événement(s)) :"
+TIMELINE_EMPTY = (
+    "Aucun événement daté dans les articles pour « {filter} ». Essayez « chronologie » seul, "
+    "ou une année (« chronologie 2024 »)."
+)
+TIMELINE_MORE = (
+    "… et {count} autre(s) : précisez, par exemple « chronologie 2024 » ou « chronologie démission »."
+)
+
+TIMELINE_COMMANDS = frozenset({"chronologie", "timeline", "/chronologie", "!chronologie"})
 HELP_COMMANDS = frozenset({"aide", "help", "?", "/aide", "!aide"})
 SOURCES_COMMANDS = frozenset({"sources", "source", "/sources", "!sources"})

@@ -66,11 +66,12 @@ class _Scorer:
             concept, weight = self.weights[token.term]
             best[concept] = max(best.get(concept, 0.0), weight)
         score = sum(best.values()) / self.total
-        if score and self.expected is not None and self.expected(self.text[start:end]):
+        holds_answer = bool(score) and self.expected is not None and self.expected(self.text[start:end])
+        if holds_answer:
             score += ANSWER_BONUS
-        if self.text[start:end].rstrip(' »”"').endswith("?"):
-            score *= QUESTION_SHARE  # the article asking a question does not answer it
-        return score
+        elif self.text[start:end].rstrip(' »”"').endswith("?"):
+            score *= QUESTION_SHARE  # the article asking a question does not answer it…
+        return score  # …unless it holds what was asked ("…d'images en 2022 ?" for "quand")
 
     def __call__(self, window: tuple[int, int]) -> tuple[float, int, int]:
         start, end = window

@@ -83,6 +83,12 @@ def _sources(load: CoreLoader, args: argparse.Namespace) -> int:
     return 0
 
 
+def _timeline(load: CoreLoader, args: argparse.Namespace) -> int:
+    command = " ".join(["chronologie", *args.filter])
+    print(render_reply(load().engine.answer(Query(command)), color=use_colour()))
+    return 0
+
+
 def _eval(load: CoreLoader, args: argparse.Namespace) -> int:
     try:
         cases = read_cases(args.file)
@@ -152,6 +158,9 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     ask.set_defaults(handler=_ask)
     commands.add_parser("chat", help="session interactive").set_defaults(handler=_chat)
     commands.add_parser("sources", help="lister les articles").set_defaults(handler=_sources)
+    timeline = commands.add_parser("chronologie", help="la saga dans l'ordre, datée et citée")
+    timeline.add_argument("filter", nargs="*", help="une année (2024) ou des mots (démission)")
+    timeline.set_defaults(handler=_timeline)
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
@@ -182,7 +191,7 @@ def _version() -> str:
         return "inconnue"
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "eval", "bench", "stats"})
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "eval", "bench", "stats"})
 
 
 def use_colour() -> bool:

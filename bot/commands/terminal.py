@@ -32,6 +32,10 @@ def render_reply(reply: Reply, *, color: bool = False) -> str:
             f" ({citation.passage_id}), score {citation.score:.2f}",
         ]
     lines += [f"  • {source_line(article)}" for article in reply.articles]
+    lines += [
+        f"  • {entry.when} — « {entry.sentence} » — {' ; '.join(a.publisher for a in entry.articles)}"
+        for entry in reply.timeline
+    ]
     lines += [f"  • {example}" for example in reply.examples]
     return "\n".join(lines)
 
@@ -60,4 +64,13 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
             {"title": a.title, "publisher": a.publisher, "url": a.url, "slug": a.slug} for a in reply.articles
         ],
         "examples": list(reply.examples),
+        "timeline": [
+            {
+                "when": e.when,
+                "sentence": e.sentence,
+                "publishers": [a.publisher for a in e.articles],
+                "passage_ids": list(e.passage_ids),
+            }
+            for e in reply.timeline
+        ],
     }

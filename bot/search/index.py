@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
+from bot.corpus.dates import dates_in
 from bot.corpus.passages import passages_of
 from bot.models import Article, Passage
 from bot.search.analysis import FrenchAnalyzer
@@ -19,6 +24,8 @@ from bot.search.spellings import SpellingIndex
 log = logging.getLogger(__name__)
 PROGRESS_FROM = 5_000  # passages: a build this large shows a progress bar
 SURFACES_PER_TERM = 3
+# A cheap first look: a passage without a year nor a relative date has no event.
+_MAY_HOLD_A_DATE = re.compile(r"(?:19|20)\d\d|derni|cette ann|\b[Ee]n [a-zéû]+\b|juillet|ao[uû]t")
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class PassageIndex:
     # term → the lower-case words of the corpus that analyse to it, most frequent first
     surfaces: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     spellings: SpellingIndex | None = None  # close spellings of the vocabulary, built with it
+    # dated sentences: rows of (passage, start, end, year, month or 0, day or 0)
+    events: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros((0, 6), dtype=np.int32))
 
 
 def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
@@ -56,4 +65,17 @@ def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> Passag
     passages = tuple(item.passage for item in indexed)
     counts = Counter(passage.article.slug for passage in passages)
     spellings = SpellingIndex.build(retriever.vocabulary())
-    return PassageIndex(tuple(articles), passages, retriever, dict(counts), surfaces, spellings)
+    events = dated_sentences(passages)
+    return PassageIndex(tuple(articles), passages, retriever, dict(counts), surfaces, spellings, events)
+
+
+def dated_sentences(passages: Sequence[Passage]) -> npt.NDArray[np.int32]:
+    """Every sentence that gives a date (relative ones only if the article's date is known)."""
+    rows = [
+        (number, start, end, when.year, when.month or 0, when.day or 0)
+        for number, passage in enumerate(passages)
+        if _MAY_HOLD_A_DATE.search(passage.text)
+        for start, end in passage.sentences
+        for when in dates_in(passage.text[start:end], passage.article.published)
+    ]
+    return np.array(rows, dtype=np.int32).reshape(-1, 6)

@@ -35,7 +35,7 @@ from bot.search.spellings import SpellingIndex
 log = logging.getLogger(__name__)
 # Bump when the way articles become postings changes (cleaning, passages, analysis, BM25
 # weights, what is saved): an index saved by another format is rebuilt, never misread.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 _DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
 _LIBRARIES = ("PyStemmer", "selectolax", "rank-bm25")  # their versions change the postings too
 
@@ -165,6 +165,7 @@ def save_index(index: PassageIndex, problems: tuple[CorpusProblem, ...], cache_d
         (staging / "surfaces.json").write_text(surfaces, encoding="utf-8")
         if index.spellings is not None:
             index.spellings.save(staging)
+        np.save(staging / "events.npy", index.events)
         staging.rename(cache_dir / key)  # atomic: a reader sees all of it or none
     except OSError as error:
         log.warning("Index non enregistré dans %s : %s", cache_dir, error)
@@ -191,9 +192,10 @@ def load_index(cache_dir: Path, key: str) -> tuple[PassageIndex, tuple[CorpusPro
         problems = tuple(CorpusProblem(Path(path), reason) for path, reason in meta["problems"])
         surfaces = json.loads((directory / "surfaces.json").read_text(encoding="utf-8"))
         spellings = SpellingIndex.load(directory)
+        events = np.load(directory / "events.npy")
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         log.warning("Index enregistré illisible (%s) : reconstruction", error)
         shutil.rmtree(directory, ignore_errors=True)
         return None
     counts = passages.article_counts()
-    return PassageIndex(articles, passages, retriever, counts, surfaces, spellings), problems
+    return PassageIndex(articles, passages, retriever, counts, surfaces, spellings, events), problems
