@@ -83,6 +83,12 @@ def _sources(load: CoreLoader, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no index
+    from bot.commands.add_article import add_article
+
+    return add_article(args, args.settings)
+
+
 def _timeline(load: CoreLoader, args: argparse.Namespace) -> int:
     command = " ".join(["chronologie", *args.filter])
     print(render_reply(load().engine.answer(Query(command)), color=use_colour()))
@@ -158,6 +164,13 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     ask.set_defaults(handler=_ask)
     commands.add_parser("chat", help="session interactive").set_defaults(handler=_chat)
     commands.add_parser("sources", help="lister les articles").set_defaults(handler=_sources)
+    add = commands.add_parser("add", help="ajouter un article de presse au corpus, depuis son lien")
+    add.add_argument("source", help="le lien de l'article (http/https), ou une page enregistrée (.html)")
+    add.add_argument("--url", help="le lien à noter pour une page enregistrée")
+    add.add_argument("--lang", help="la langue attendue (défaut : fr)")
+    add.add_argument("--yes", action="store_true", help="ajouter sans demander de confirmation")
+    add.add_argument("--timeout", type=float, default=15.0, help="secondes d'attente de la page")
+    add.set_defaults(handler=_add)
     timeline = commands.add_parser("chronologie", help="la saga dans l'ordre, datée et citée")
     timeline.add_argument("filter", nargs="*", help="une année (2024) ou des mots (démission)")
     timeline.set_defaults(handler=_timeline)
@@ -191,7 +204,7 @@ def _version() -> str:
         return "inconnue"
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "eval", "bench", "stats"})
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "add", "eval", "bench", "stats"})
 
 
 def use_colour() -> bool:
@@ -230,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Platforms are looked up only when asked for, so `ask` starts fast.
     args = build_parser(with_platforms=not CORE_COMMANDS & set(argv[:1])).parse_args(argv)
     handler: Callable[[CoreLoader, argparse.Namespace], int] = getattr(args, "handler", _chat)
-    load = core_loader(read_settings())
+    settings = read_settings()
+    args.settings = settings
+    load = core_loader(settings)
     try:
         return handler(load, args)
     except StartupError as error:

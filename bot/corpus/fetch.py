@@ -1,0 +1,150 @@
+"""A news page → an article of the corpus: fetched with limits, read by trafilatura.
+
+Fetching (urllib): http and https only, a timeout, a size cap, at most
+`MAX_REDIRECTS` redirects (each checked the same way), HTML only. Every failure is a
+`FetchError` with a French message. Extraction: trafilatura, the reference for news
+pages, keeps the article's text and its metadata (title, site name, date, author,
+canonical URL); the page's language comes from its `<html lang>` or else from the
+text (lingua). Nothing is invented: a field the page does not give stays out, and
+the date is never the fetch's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TIMEOUT_SECONDS = 15.0
+MAX_PAGE_BYTES = 5_000_000
+MAX_REDIRECTS = 5
+MIN_TEXT_CHARS = 400  # less is a stub (a paywall, a cookie wall), not an article
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class FetchError(Exception):
+    """The page cannot become an article; the message says why, in French."""
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    title: str
+    publisher: str
+    text: str
+    url: str | None = None
+    published: dt.date | None = None
+    author: str | None = None
+    language: str | None = None
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        _check_scheme(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _check_scheme(url: str) -> None:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(f"seuls les liens http:// et https:// sont acceptés ({url})")
+
+
+def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES) -> str:
+    """The HTML of `url`, decoded; a `FetchError` saying what went wrong otherwise."""
+    _check_scheme(url)
+    opener = urllib.request.build_opener(_LimitedRedirects())
+    request = urllib.request.Request(url, headers={"User-Agent": "emad-bot (ajout d'article)"})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            kind = response.headers.get_content_type()
+            if kind not in HTML_TYPES:
+                raise FetchError(
+                    f"ce n'est pas une page web (type {kind}) : enregistrez-la et donnez le fichier .html"
+                )
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(_too_large(max_bytes))
+            body = response.read(max_bytes + 1)
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as error:
+        if error.code in (301, 302, 303, 307, 308):
+            raise FetchError(f"trop de redirections (plus de {MAX_REDIRECTS}) : une boucle ?") from None
+        raise FetchError(f"la page a répondu une erreur HTTP {error.code} ({error.reason})") from None
+    except TimeoutError:
+        raise FetchError(f"la page n'a pas répondu en {timeout:g} s") from None
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError | socket.timeout):
+            raise FetchError(f"la page n'a pas répondu en {timeout:g} s") from None
+        raise FetchError(f"page injoignable ({error.reason})") from None
+    if len(body) > max_bytes:
+        raise FetchError(_too_large(max_bytes))
+    return str(body.decode(charset, errors="replace"))
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"page trop grande (plus de {max_bytes / 1e6:g} Mo)"
+
+
+_LANG = re.compile(r"<html\b[^>]*\blang\s*=\s*[\"']?([a-zA-Z]{2,3})", re.IGNORECASE)
+
+
+def extract(html: str, url: str | None = None) -> ArticleDraft:
+    """The article of a page: its text and what the page says of itself."""
+    import trafilatura
+
+    found = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False,
+        # only a date the page states as its own, never one guessed from its text or URL
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )  # fmt: skip
+    values: dict[str, Any] = (
+        {} if found is None else (found.as_dict() if hasattr(found, "as_dict") else found)
+    )
+    text = (values.get("text") or "").strip()
+    if len(text) < MIN_TEXT_CHARS:
+        raise FetchError(
+            f"trop peu de texte ({len(text)} caractères) : une page d'abonnement ou d'accueil ? "
+            "Enregistrez la page depuis le navigateur et donnez le fichier .html"
+        )
+    title = (values.get("title") or "").strip()
+    if not title:
+        raise FetchError("la page ne donne pas de titre")
+    publisher = (values.get("sitename") or values.get("hostname") or "").strip()
+    if not publisher:
+        raise FetchError("la page ne dit pas quel site la publie : donnez --url avec le lien de l'article")
+    date = values.get("date")
+    language = _LANG.search(html)
+    return ArticleDraft(
+        title=title,
+        publisher=publisher,
+        text=text,
+        url=(values.get("url") or url or None),
+        published=dt.date.fromisoformat(date[:10]) if date else None,
+        author=(values.get("author") or None),
+        language=language.group(1).lower() if language else _language_of(text),
+    )
+
+
+def _language_of(text: str) -> str | None:
+    from lingua import Language, LanguageDetectorBuilder
+
+    detector = LanguageDetectorBuilder.from_languages(
+        Language.FRENCH, Language.ENGLISH, Language.GERMAN, Language.SPANISH, Language.ITALIAN
+    ).build()
+    found = detector.detect_language_of(text[:2000])
+    return found.iso_code_639_1.name.lower() if found else None
+
+
+def read_saved_page(path: Path) -> str:
+    """A page saved from a browser (for paywalled articles)."""
+    data = path.read_bytes()
+    if len(data) > MAX_PAGE_BYTES:
+        raise FetchError(_too_large(MAX_PAGE_BYTES))
+    return data.decode("utf-8", errors="replace")
