@@ -180,7 +180,7 @@ class SlowEngine(BrokenEngine):
 def test_a_slow_public_answer_is_deferred_privately_then_posted_in_the_channel(
     engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr("adapters.discord.slash.DEFER_AFTER_SECONDS", 0.05)
 
     async def body(fake: FakeDiscord, client: EmadClient) -> None:
         payload = slash_command_payload("qui a financé Stability AI ?")
@@ -199,7 +199,7 @@ def test_a_slow_public_answer_is_deferred_privately_then_posted_in_the_channel(
 
 
 def test_a_slow_private_reply_stays_private(engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr("adapters.discord.slash.DEFER_AFTER_SECONDS", 0.05)
 
     async def body(fake: FakeDiscord, client: EmadClient) -> None:
         payload = slash_command_payload("la recette de la tarte tatin")
@@ -220,7 +220,7 @@ class SlowBrokenEngine(SlowEngine):
 def test_an_error_after_a_defer_is_said_privately_not_left_thinking(
     engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("adapters.discord.client.DEFER_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr("adapters.discord.slash.DEFER_AFTER_SECONDS", 0.05)
 
     async def body(fake: FakeDiscord, client: EmadClient) -> None:
         payload = slash_command_payload("qui a financé Stability AI ?")

@@ -23,47 +23,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.discord.translate import DiscordMessage, question_from_message, reply_embed
+from adapters.discord.asking import answer, receive
+from adapters.discord.buttons import FeedbackButton, PassageButton, ReasonButton, send_kwargs
+from adapters.discord.slash import FrenchFirst, emad_command
+from adapters.discord.translate import question_from_message, reply_embed
 from bot.answer import messages
-from bot.models import Query, Reply, ReplyKind
+from bot.models import Reply, ReplyKind
 from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "Discord"  # its name in emad-bot run and /healthz
-DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
-COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
-QUESTION_DESCRIPTION = "Votre question, « aide » ou « sources »"
-# Shown to members whose Discord is not in French (the bot still answers in French).
-ENGLISH = {
-    COMMAND_DESCRIPTION: "Ask about the Emad Mostaque / Stability AI saga (answers in French)",
-    QUESTION_DESCRIPTION: "Your question, « aide » (help) or « sources »",
-    "question": "question",
-}
-AUTOCOMPLETE_CHOICES = 25  # Discord's limit
-
-
-class FrenchFirst(app_commands.Translator):
-    """The command's texts are French; members with Discord in English see them in English."""
-
-    async def translate(
-        self,
-        string: app_commands.locale_str,
-        locale: discord.Locale,
-        context: app_commands.TranslationContextTypes,
-    ) -> str | None:
-        if locale in (discord.Locale.american_english, discord.Locale.british_english):
-            return ENGLISH.get(string.message)
-        return None
-
-
-FEEDBACK_LABELS = {"up": "👍 Utile", "down": "👎 Pas utile"}
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -73,10 +48,6 @@ PERMISSIONS = discord.Permissions(
     add_reactions=True,  # 🤷 ⏳ ⚠️ 📬 instead of a public notice
     create_public_threads=True,  # ask channels: a thread under each question
 )
-
-
-MESSAGE_WINDOW_SECONDS = 24 * 3600  # a pending message older than this is not answered any more
-INTERACTION_WINDOW_SECONDS = 15 * 60  # Discord keeps an interaction's token this long
 
 
 REACTIONS = {
@@ -101,207 +72,6 @@ def intents(message_content: bool = False) -> discord.Intents:
     chosen.guilds = chosen.guild_messages = chosen.dm_messages = True
     chosen.message_content = message_content
     return chosen
-
-
-def query_of(payload: dict[str, Any]) -> Query:
-    return Query(
-        str(payload.get("text", "")),
-        "discord",
-        payload.get("user"),
-        team=payload.get("guild"),
-        channel=payload.get("channel"),
-        thread=payload.get("thread"),
-    )
-
-
-async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
-    """The core's reply, computed off the event loop."""
-    return await asyncio.to_thread(service.answer, query_of(payload))
-
-
-async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
-    return await asyncio.to_thread(service.receive, "discord", key, payload)
-
-
-FEEDBACK_ID = r"emad:avis:(?P<question>\d+):(?P<vote>up|down)"
-
-
-class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_ID):  # type: ignore[call-arg]
-    """👍 or 👎 under an answer; the question id and vote live in its custom_id."""
-
-    def __init__(self, question_id: int, vote: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=FEEDBACK_LABELS[vote],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"emad:avis:{question_id}:{vote}",
-            )
-        )
-        self.question_id, self.vote = question_id, vote
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> FeedbackButton:
-        return cls(int(match["question"]), match["vote"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)  # the EmadClient that got the click
-        recorded = isinstance(service, BotService) and await asyncio.to_thread(
-            service.record_feedback,
-            self.question_id,
-            "discord",
-            str(interaction.user.id),
-            1 if self.vote == "up" else -1,
-        )
-        if recorded and self.vote == "down":  # why? (only the clicker sees it)
-            view = discord.ui.View(timeout=None)
-            for reason in messages.DISLIKE_REASONS:
-                view.add_item(ReasonButton(self.question_id, reason))
-            await interaction.response.send_message(messages.DISLIKE_ASK, view=view, ephemeral=True)
-            return
-        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
-        await interaction.response.send_message(text, ephemeral=True)
-
-
-REASON_ID = r"emad:raison:(?P<question>\d+):(?P<reason>\w+)"
-
-
-class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REASON_ID):  # type: ignore[call-arg]
-    """Why a 👎: hors sujet, incomplet, mauvaise source, autre."""
-
-    def __init__(self, question_id: int, reason: str) -> None:
-        label = messages.DISLIKE_REASONS.get(reason, reason)
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                              custom_id=f"emad:raison:{question_id}:{reason}")
-        )  # fmt: skip
-        self.question_id, self.reason = question_id, reason
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ReasonButton:
-        return cls(int(match["question"]), match["reason"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)
-        recorded = isinstance(service, BotService) and await asyncio.to_thread(
-            service.record_reason, self.question_id, "discord", str(interaction.user.id), self.reason
-        )
-        text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
-        await interaction.response.send_message(text, ephemeral=True)
-
-
-PASSAGE_ID = r"emad:passage:(?P<passage>.+)"
-CUSTOM_ID_CHARS = 100  # Discord's limit
-
-
-class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PASSAGE_ID):  # type: ignore[call-arg]
-    """« Voir le passage » under a citation: the whole passage, to the clicker alone."""
-
-    def __init__(self, passage_id: str, number: int = 0) -> None:
-        label = f"📄 Voir le passage {number}" if number else "📄 Voir le passage"
-        custom_id = f"emad:passage:{passage_id}"
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, row=1)
-        )
-        self.passage_id = passage_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> PassageButton:
-        return cls(match["passage"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)
-        if not isinstance(service, BotService):
-            await interaction.response.send_message(messages.FEEDBACK_LOST, ephemeral=True)
-            return
-        rendered = reply_embed(await asyncio.to_thread(service.passage, self.passage_id))
-        await interaction.response.send_message(ephemeral=True, **_send_kwargs(rendered))
-
-
-def feedback_view(rendered: DiscordMessage) -> discord.ui.View | None:
-    """👍 / 👎, and a « Voir le passage » per citation (a second row)."""
-    if rendered.feedback_for is None:
-        return None
-    view = discord.ui.View(timeout=None)
-    for vote in FEEDBACK_LABELS:
-        view.add_item(FeedbackButton(rendered.feedback_for, vote))
-    for number, passage_id in enumerate(rendered.passages, start=1):
-        if len(f"emad:passage:{passage_id}") <= CUSTOM_ID_CHARS:
-            view.add_item(PassageButton(passage_id, number))
-    return view
-
-
-def _send_kwargs(rendered: DiscordMessage) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"embed": discord.Embed.from_dict(rendered.embed)}
-    view = feedback_view(rendered)
-    if view is not None:
-        kwargs["view"] = view
-    return kwargs
-
-
-def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
-    @app_commands.command(name="emad", description=app_commands.locale_str(COMMAND_DESCRIPTION))
-    @app_commands.describe(question=app_commands.locale_str(QUESTION_DESCRIPTION))
-    async def emad(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
-        if getattr(interaction.client, "closing", False):
-            return  # stopping: no new question
-        payload = {
-            "kind": "command", "text": question, "user": str(interaction.user.id),
-            "guild": str(interaction.guild_id) if interaction.guild_id else None,
-            "channel": str(interaction.channel_id), "application": str(interaction.application_id),
-            "token": interaction.token,
-        }  # fmt: skip
-        ticket = await receive(service, f"interaction:{interaction.id}", payload)
-        if ticket is None:
-            return
-        async with service.working():
-            pending = asyncio.ensure_future(answer(service, payload))
-            done, _ = await asyncio.wait({pending}, timeout=DEFER_AFTER_SECONDS)
-            if done:
-                rendered = reply_embed(pending.result())
-                await interaction.response.send_message(
-                    ephemeral=rendered.for_asker_only, **_send_kwargs(rendered)
-                )
-            else:
-                await _answer_after_defer(interaction, pending)
-            await asyncio.to_thread(service.settle, ticket)
-
-    @emad.autocomplete("question")
-    async def examples(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
-        """Example questions as the member types: those holding what is typed, else all."""
-        wanted = typed.casefold().strip()
-        offered = [q for q in messages.EXAMPLE_QUESTIONS if wanted in q.casefold()] or list(
-            messages.EXAMPLE_QUESTIONS
-        )
-        return [app_commands.Choice(name=q[:100], value=q) for q in offered[:AUTOCOMPLETE_CHOICES]]
-
-    return emad
-
-
-async def _answer_after_defer(interaction: discord.Interaction, pending: asyncio.Future[Reply]) -> None:
-    """The slow path. The first follow-up takes the defer's visibility, so the defer is
-    private: a private reply follows it; a public answer is posted in the channel and
-    the private "réfléchit…" is removed."""
-    await interaction.response.defer(thinking=True, ephemeral=True)
-    try:
-        rendered = reply_embed(await pending)
-    except Exception:
-        log.exception("Erreur de la commande /emad après l'attente")
-        await interaction.followup.send(messages.ERROR, ephemeral=True)
-        return
-    channel: Any = interaction.channel
-    if channel is None and interaction.channel_id is not None:
-        channel = interaction.client.get_partial_messageable(interaction.channel_id)
-    if rendered.for_asker_only or not isinstance(channel, discord.abc.Messageable):
-        await interaction.followup.send(ephemeral=True, **_send_kwargs(rendered))
-        return
-    await channel.send(**_send_kwargs(rendered))
-    await interaction.delete_original_response()
 
 
 class EmadClient(discord.Client):
@@ -416,17 +186,17 @@ class EmadClient(discord.Client):
         rendered = reply_embed(reply)
         if payload.get("reply_in"):
             thread = self.get_partial_messageable(int(payload["reply_in"]))
-            await thread.send(**_send_kwargs(rendered))
+            await thread.send(**send_kwargs(rendered))
             return
         channel = self.get_partial_messageable(int(payload["channel"]))
         asked = channel.get_partial_message(int(payload["message"]))
         if reply.kind.cites or payload.get("dm"):  # an answer, or anything in a DM
-            await asked.reply(mention_author=False, **_send_kwargs(rendered))
+            await asked.reply(mention_author=False, **send_kwargs(rendered))
             return
         if reply.kind in SENT_TO_DMS:
             try:
                 user = await self.fetch_user(int(payload["user"]))
-                await user.send(**_send_kwargs(rendered))
+                await user.send(**send_kwargs(rendered))
             except discord.HTTPException:
                 log.info("Discord : DM refusé par %s ; réaction seulement", payload["user"])
         await asked.add_reaction(REACTIONS[reply.kind])

@@ -113,7 +113,8 @@ def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
         return serve(load(), only="discord")
     import discord
 
-    from adapters.discord.client import PERMISSIONS, FrenchFirst
+    from adapters.discord.client import PERMISSIONS
+    from adapters.discord.slash import FrenchFirst
 
     try:
         settings = _settings()

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from adapters.discord.client import _send_kwargs, answer
+from adapters.discord.asking import answer
+from adapters.discord.buttons import send_kwargs
 from adapters.discord.translate import reply_embed
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ async def _follow_up(client: EmadClient, payload: dict[str, Any]) -> bool:
     async with client.service.working():
         rendered = reply_embed(await answer(client.service, payload))
         try:
-            await webhook.send(ephemeral=rendered.for_asker_only, **_send_kwargs(rendered))
+            await webhook.send(ephemeral=rendered.for_asker_only, **send_kwargs(rendered))
         except discord.HTTPException as error:
             log.warning("Discord : la commande en attente n'a pu être répondue (%s)", error)
             return False

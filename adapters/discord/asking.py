@@ -1,0 +1,29 @@
+"""How Discord questions reach the core: a received payload → `Query` → `Reply`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.models import Query, Reply
+from bot.service.bot_service import BotService
+
+
+def query_of(payload: dict[str, Any]) -> Query:
+    return Query(
+        str(payload.get("text", "")),
+        "discord",
+        payload.get("user"),
+        team=payload.get("guild"),
+        channel=payload.get("channel"),
+        thread=payload.get("thread"),
+    )
+
+
+async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
+    """The core's reply, computed off the event loop."""
+    return await asyncio.to_thread(service.answer, query_of(payload))
+
+
+async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
+    return await asyncio.to_thread(service.receive, "discord", key, payload)

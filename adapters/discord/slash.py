@@ -1,0 +1,106 @@
+"""`/emad question:<texte>`: French texts (English for English clients), example
+questions as autocomplete, and an answer that keeps private what is private on the
+slow path too."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.asking import answer, receive
+from adapters.discord.buttons import send_kwargs
+from adapters.discord.translate import reply_embed
+from bot.answer import messages
+from bot.models import Reply
+from bot.service.bot_service import BotService
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
+COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
+QUESTION_DESCRIPTION = "Votre question, « aide » ou « sources »"
+# Shown to members whose Discord is not in French (the bot still answers in French).
+ENGLISH = {
+    COMMAND_DESCRIPTION: "Ask about the Emad Mostaque / Stability AI saga (answers in French)",
+    QUESTION_DESCRIPTION: "Your question, « aide » (help) or « sources »",
+    "question": "question",
+}
+AUTOCOMPLETE_CHOICES = 25  # Discord's limit
+
+
+class FrenchFirst(app_commands.Translator):
+    """The command's texts are French; members with Discord in English see them in English."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale in (discord.Locale.american_english, discord.Locale.british_english):
+            return ENGLISH.get(string.message)
+        return None
+
+
+def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
+    @app_commands.command(name="emad", description=app_commands.locale_str(COMMAND_DESCRIPTION))
+    @app_commands.describe(question=app_commands.locale_str(QUESTION_DESCRIPTION))
+    async def emad(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
+        if getattr(interaction.client, "closing", False):
+            return  # stopping: no new question
+        payload = {
+            "kind": "command", "text": question, "user": str(interaction.user.id),
+            "guild": str(interaction.guild_id) if interaction.guild_id else None,
+            "channel": str(interaction.channel_id), "application": str(interaction.application_id),
+            "token": interaction.token,
+        }  # fmt: skip
+        ticket = await receive(service, f"interaction:{interaction.id}", payload)
+        if ticket is None:
+            return
+        async with service.working():
+            pending = asyncio.ensure_future(answer(service, payload))
+            done, _ = await asyncio.wait({pending}, timeout=DEFER_AFTER_SECONDS)
+            if done:
+                rendered = reply_embed(pending.result())
+                await interaction.response.send_message(
+                    ephemeral=rendered.for_asker_only, **send_kwargs(rendered)
+                )
+            else:
+                await _answer_after_defer(interaction, pending)
+            await asyncio.to_thread(service.settle, ticket)
+
+    @emad.autocomplete("question")
+    async def examples(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        """Example questions as the member types: those holding what is typed, else all."""
+        wanted = typed.casefold().strip()
+        offered = [q for q in messages.EXAMPLE_QUESTIONS if wanted in q.casefold()] or list(
+            messages.EXAMPLE_QUESTIONS
+        )
+        return [app_commands.Choice(name=q[:100], value=q) for q in offered[:AUTOCOMPLETE_CHOICES]]
+
+    return emad
+
+
+async def _answer_after_defer(interaction: discord.Interaction, pending: asyncio.Future[Reply]) -> None:
+    """The slow path. The first follow-up takes the defer's visibility, so the defer is
+    private: a private reply follows it; a public answer is posted in the channel and
+    the private "réfléchit…" is removed."""
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    try:
+        rendered = reply_embed(await pending)
+    except Exception:
+        log.exception("Erreur de la commande /emad après l'attente")
+        await interaction.followup.send(messages.ERROR, ephemeral=True)
+        return
+    channel: Any = interaction.channel
+    if channel is None and interaction.channel_id is not None:
+        channel = interaction.client.get_partial_messageable(interaction.channel_id)
+    if rendered.for_asker_only or not isinstance(channel, discord.abc.Messageable):
+        await interaction.followup.send(ephemeral=True, **send_kwargs(rendered))
+        return
+    await channel.send(**send_kwargs(rendered))
+    await interaction.delete_original_response()
