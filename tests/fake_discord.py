@@ -31,6 +31,7 @@ ASKER = user("1200000000000000002", "camille")
 class FakeDiscord(RecordingServer):
     dispatches: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages now in the channels
+    forbidden: set[str] = field(default_factory=set)  # channels where the bot may not post
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
@@ -72,6 +73,20 @@ class FakeDiscord(RecordingServer):
         if path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             return self._json({"interaction": {"id": interaction_id, "type": 2}})
+        if request.method == "POST" and path.endswith("/threads"):  # a thread from a message
+            metadata = {"archived": False, "locked": False, "auto_archive_duration": 1440,
+                        "archive_timestamp": "2024-03-23T12:00:00+00:00"}  # fmt: skip
+            thread = {"id": "8001", "type": 11, "guild_id": "4001", "name": body.get("name", ""),
+                      "parent_id": path.split("/")[2], "owner_id": BOT_ID, "message_count": 0,
+                      "member_count": 1, "thread_metadata": metadata}  # fmt: skip
+            return self._json(thread)
+        if (
+            request.method == "POST"
+            and path.startswith("/channels/")
+            and path.split("/")[2] in self.forbidden
+        ):
+            error = {"message": "Missing Permissions", "code": 50013}
+            return web.Response(status=403, body=json.dumps(error).encode(), content_type="application/json")
         if request.method == "POST" and (path.startswith("/webhooks/") or path.endswith("/messages")):
             channel = path.split("/")[2] if path.startswith("/channels/") else "3001"
             sent = message_payload("", channel_id=channel, author=BOT_USER) | body

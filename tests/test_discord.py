@@ -424,3 +424,44 @@ def test_the_question_option_offers_example_questions(
         assert [c["value"] for c in offered.body["data"]["choices"]] == ["Qui a financé Stability AI ?"]
 
     scenario(engine, body, monkeypatch)
+
+
+def test_a_channel_that_refuses_the_answer_sends_it_to_the_asker_privately(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        fake.forbidden.add("3001")
+        asked = message_payload(f"<@{BOT_USER['id']}> qui a financé Stability AI ?", mentions=[BOT_USER])
+        client._connection.parse_message_create(asked)  # type: ignore[arg-type]
+        (dm,) = await fake.wait_for("POST /channels/7002/messages")
+        assert "pas pu répondre dans ce salon" in dm.body["content"] and "Coatue" in embed_text(
+            dm.body["embeds"][0]
+        )
+
+    scenario(engine, body, monkeypatch)
+
+
+def test_an_ask_channel_answers_each_message_in_a_thread_made_for_it(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def main() -> None:
+        fake = await FakeDiscord().start()
+        monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
+        client = EmadClient(BotService(engine), message_content=True, ask_channels=frozenset({3001}))
+        try:
+            await client.login("MTAwMA.fake.token")
+            client._connection.parse_message_create(message_payload("Qui a financé Stability AI ?"))  # type: ignore[arg-type]
+            client._connection.parse_message_create(
+                message_payload("sans mention ailleurs", channel_id="3002")
+            )  # type: ignore[arg-type]
+            (made,) = await fake.wait_for("/threads")
+            assert made.body["name"] == "Qui a financé Stability AI ?"
+            (answer,) = await fake.wait_for("POST /channels/8001/messages")
+            assert "Coatue" in embed_text(answer.body["embeds"][0])
+            await asyncio.sleep(0.2)
+            assert not fake.of("POST /channels/3002") and not fake.of("POST /channels/3001/messages ")
+        finally:
+            await client.close()
+            await fake.stop()
+
+    asyncio.run(main())

@@ -427,3 +427,22 @@ def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
 
     scenario(service, body)
     assert QuestionLog(tmp_path / "q.sqlite3").stats().reasons == [("incomplet", 1)]
+
+
+def test_a_follow_up_after_a_restart_still_has_its_thread_and_context(
+    engine: AnswerEngine, tmp_path: Path
+) -> None:
+    database = tmp_path / "q.sqlite3"
+
+    async def before(h: Harness) -> None:
+        await h.event(mention("<@UBOT> Qui a financé Stability AI ?"), "Ev1")
+        await h.slack.wait_for("chat.postMessage")
+
+    async def after(h: Harness) -> None:  # a new app, a new service: only the question log remains
+        await h.event(thread_reply("quand ?", "1700000000.000300"), "Ev2")
+        (post,) = await h.slack.wait_for("chat.postMessage")
+        assert post.body["thread_ts"] == "1700000000.000100"
+        assert "2022" in texts(post.body["blocks"]) or "2023" in texts(post.body["blocks"])
+
+    scenario(logged_service(engine, database, questions_per_minute=100), before)
+    scenario(logged_service(engine, database, questions_per_minute=100), after)

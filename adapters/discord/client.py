@@ -146,8 +146,12 @@ class EmadClient(discord.Client):
         }  # fmt: skip
         if message.channel.id in self._ask_channels and not isinstance(message.channel, discord.Thread):
             name = str(payload["text"])[:THREAD_NAME_CHARS] or "Question"
-            thread = await message.create_thread(name=name, auto_archive_duration=1440)
-            payload |= {"reply_in": str(thread.id), "channel": str(thread.id), "thread": str(thread.id)}
+            # Through the REST call itself: it needs no cached guild.
+            made = await self.http.start_thread_with_message(
+                message.channel.id, message.id, name=name, auto_archive_duration=1440
+            )
+            thread = str(made["id"])
+            payload |= {"reply_in": thread, "channel": thread, "thread": thread}
         ticket = await receive(self.service, f"message:{message.id}", payload)
         if ticket is not None:
             await self.answer_message(payload, ticket)
@@ -177,10 +181,21 @@ class EmadClient(discord.Client):
             reply = await answer(self.service, payload)
             try:
                 await self._deliver(payload, reply)
-            except discord.HTTPException:
-                log.exception("Réponse Discord non livrée (question %s) : réessayée au redémarrage", ticket)
-                return
+            except discord.HTTPException as error:
+                log.error("Réponse Discord non livrée (question %s, salon %s) : %s",
+                          reply.question_id or ticket, payload.get("channel"), error)  # fmt: skip
+                if not await self._tell_privately(payload, reply):
+                    return  # still pending: answered at the next start
             await asyncio.to_thread(self.service.settle, ticket)
+
+    async def _tell_privately(self, payload: dict[str, Any], reply: Reply) -> bool:
+        """The channel refused our reply (a missing permission…): the asker gets it in a DM."""
+        try:
+            user = await self.fetch_user(int(payload["user"]))
+            await user.send(content=messages.CANNOT_POST_HERE, **send_kwargs(reply_embed(reply)))
+        except (discord.HTTPException, KeyError, ValueError):
+            return False
+        return True
 
     async def _deliver(self, payload: dict[str, Any], reply: Reply) -> None:
         rendered = reply_embed(reply)

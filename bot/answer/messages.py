@@ -50,6 +50,9 @@ NOT_IN_CHANNEL = (
     "Je ne peux pas répondre dans ce salon : je n'y suis pas invité. Invitez-moi avec "
     "« /invite @emad-bot », ou posez-moi la question ici. Voici la réponse :"
 )
+CANNOT_POST_HERE = (
+    "Je n'ai pas pu répondre dans ce salon (il me manque peut-être une permission). Voici la réponse :"
+)
 ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
 
 TIMELINE = "La saga dans l'ordre, d'après les articles ({count} événement(s) datés) :"
