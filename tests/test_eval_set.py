@@ -53,7 +53,7 @@ def test_the_development_set_keeps_its_figures(engine: AnswerEngine) -> None:
     result = _evaluate(engine, DEVELOPMENT_SET)
     count, at_1, at_3, refused = _french(result)
     assert count == 85
-    assert at_1 >= 57 and at_3 >= 65 and refused <= 3, result.report()
+    assert at_1 >= 58 and at_3 >= 65 and refused <= 3, result.report()
     assert result.by_kind["offtopic"].off_topic_answered == 0, result.misses
     assert result.by_kind["offtopic"].off_topic_refused >= 8, result.report()
     english = result.by_kind["english"]

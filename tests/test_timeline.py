@@ -131,3 +131,11 @@ def test_chronologie_is_the_same_command_in_the_terminal_on_slack_and_on_discord
         assert "**août 2022**" in embed_text(embed) and "**octobre 2023**" in embed_text(embed)
 
     discord_scenario(engine, on_discord, monkeypatch)
+
+
+def test_date_questions_prefer_the_sentence_dated_in_their_period(engine: AnswerEngine) -> None:
+    launched = ask(engine, "Quand Stable Diffusion a-t-il été lancé ?").citations[0].snippet
+    assert "2022" in launched and "juillet" not in launched  # not the token's undated launch
+    assert "100 millions" in ask(engine, "Que s'est-il passé en août 2022 ?").citations[0].snippet
+    in_2024 = ask(engine, "qu'a fait Emad en 2024 ?").citations[0].snippet
+    assert "2024" in in_2024

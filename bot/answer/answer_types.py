@@ -1,6 +1,7 @@
 """What kind of answer a question expects, from its interrogative word.
 
-"Quand …" (or "en quelle année", "quel mois"…) asks for a date, "Combien …" for
+A question naming a period ("que s'est-il passé en août 2022 ?") asks for a
+passage dated in it. "Quand …" (or "en quelle année", "quel mois"…) asks for a date, "Combien …" for
 an amount, "Qui …" for somebody the question does not already name, "Pourquoi …"
 for a reason (car, parce que, afin de, sa décision…). A passage that holds that kind of answer can
 answer the question; one that does not, cannot: the engine ranks the first kind
@@ -14,17 +15,15 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from bot.corpus.dates import When, dates_in
 from bot.search.analysis import fold, fold_word
 
 AnswerType = Callable[[str], bool]
 
-_MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
 _NUMBER_WORDS = (
     "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|cents|"
     "mille|millions?|milliards?|dizaines?|centaines?|moitie|quart"
 )
-# Absolute dates only: "cette semaine" says when relative to an article's unknown date.
-_DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{_MONTHS})\b")
 _AMOUNT = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
 # A capitalised word that does not open a sentence, a quote or a line: a name.
 _NAME = re.compile(r"(?<![.!?«:\n]\s)(?<![.!?«:\n])(?<!^)\b[A-ZÀ-Ý][\w'’-]*[a-zà-ÿA-Z]")
@@ -74,14 +73,36 @@ def date_words_asked(question: str) -> str:
     return _WHICH_NOUN.sub(lambda m: " " if fold(m.group(2)) in _DATE_NOUNS else m.group(), question)
 
 
+def _holds_a_date(text: str) -> bool:
+    """An explicit date ("en mars 2024", "en 2022"), not a month alone ("de juillet")."""
+    return bool(dates_in(text))
+
+
+def _dated_in(asked: list[When]) -> AnswerType:
+    """A passage dated in the period the question names ("en août 2022", "en 2024")."""
+
+    def holds_the_period(text: str) -> bool:
+        return any(
+            when.year == period.year and (period.month is None or when.month == period.month)
+            for when in dates_in(text)
+            for period in asked
+        )
+
+    return holds_the_period
+
+
 def expected_answer(question: str, stop_words: frozenset[str]) -> AnswerType | None:
-    """What an answer should hold, if the question's first interrogative says so."""
+    """What an answer should hold: a date in the period the question names, else what
+    its first interrogative asks for."""
+    periods = dates_in(question)
+    if periods:
+        return _dated_in(periods)
     folded = fold(question)
     if _ASKS_DATE.search(folded):
-        return _holds(_DATE)
+        return _holds_a_date
     for word in _WORD.findall(folded):
         if word == "quand":
-            return _holds(_DATE)
+            return _holds_a_date
         if word == "combien":
             return _holds(_AMOUNT)
         if word == "qui":
