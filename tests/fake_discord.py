@@ -44,9 +44,21 @@ class FakeDiscord(RecordingServer):
 
     async def _route(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        raw = await request.text()
-        parsed = json.loads(raw) if raw and request.content_type == "application/json" else {}
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":  # a message with files: payload_json + files[n]
+            form = await request.post()
+            raw = str(form.get("payload_json", ""))
+            files = {f.filename: f.file.read() for k, f in form.items() if k.startswith("files[")}  # type: ignore[union-attr]
+        else:
+            raw = await request.text()
+        parsed = (
+            json.loads(raw)
+            if raw and request.content_type in ("application/json", "multipart/form-data")
+            else {}
+        )
         body = parsed if isinstance(parsed, dict) else {"items": parsed}
+        if files:
+            body["_files"] = files
         await self.record(f"{request.method} {path}", body)
         if path in {"/gateway", "/gateway/bot"}:
             return self._json(

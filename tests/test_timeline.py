@@ -1,6 +1,7 @@
 """The saga in order: dates read from the articles, `chronologie` on every platform."""
 
 import datetime as dt
+import struct
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from bot.answer.engine import AnswerEngine
 from bot.corpus.dates import When, dates_in
 from bot.models import Reply, ReplyKind, TimelineEntry
 from tests.conftest import ArticleWriter, ask, engine_for, make_citation
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
@@ -129,8 +132,37 @@ def test_chronologie_is_the_same_command_in_the_terminal_on_slack_and_on_discord
         embed = callback.body["data"]["embeds"][0]
         assert callback.body["data"]["flags"] & 64 and embed["title"] == "Chronologie"
         assert "**août 2022**" in embed_text(embed) and "**octobre 2023**" in embed_text(embed)
+        picture = callback.body["_files"]["chronologie.png"]  # attached, and shown in the embed
+        assert picture.startswith(PNG_SIGNATURE) and embed["image"]["url"] == "attachment://chronologie.png"
 
     discord_scenario(engine, on_discord, monkeypatch)
+
+
+def test_the_terminal_draws_the_timeline_as_a_picture(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    drawn = tmp_path / "saga.png"
+    env = {"PATH": "/usr/bin:/bin", "BOT_LOG_LEVEL": "WARNING", "MPLCONFIGDIR": str(tmp_path)}
+    shown = subprocess.run([sys.executable, "-m", "bot", "chronologie", "--image", str(drawn)],
+                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)  # fmt: skip
+    assert shown.returncode == 0 and f"Image : {drawn}" in shown.stdout
+    picture = drawn.read_bytes()
+    assert picture.startswith(PNG_SIGNATURE)
+    width, height = struct.unpack(">II", picture[16:24])  # the IHDR chunk
+    assert width >= 800 and height >= 300  # readable at Discord's embed width
+
+
+def test_a_picture_of_each_timeline_has_ink_for_every_event() -> None:
+    from bot.answer.timeline_picture import timeline_png
+
+    source = make_citation("x", "Un article", None).article
+    events = [TimelineEntry(when, f"Événement numéro {n}", (source,), (f"a-{n}",))
+              for n, when in enumerate(["août 2022", "octobre 2023", "23 mars 2024"])]  # fmt: skip
+    assert len(timeline_png(events)) > len(timeline_png(events[:1]))  # more drawn, more bytes
+    assert timeline_png([]).startswith(PNG_SIGNATURE)  # an empty timeline is still a picture
 
 
 def test_date_questions_prefer_the_sentence_dated_in_their_period(engine: AnswerEngine) -> None:

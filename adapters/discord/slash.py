@@ -5,6 +5,7 @@ slow path too."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import Any
 
@@ -15,10 +16,11 @@ from adapters.discord.asking import answer, receive
 from adapters.discord.buttons import send_kwargs
 from adapters.discord.translate import reply_embed
 from bot.answer import messages
-from bot.models import Reply
+from bot.models import Reply, ReplyKind
 from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
+PICTURE_NAME = "chronologie.png"
 
 DEFER_AFTER_SECONDS = 2.0  # Discord allows 3 s to answer an interaction
 COMMAND_DESCRIPTION = "Poser une question sur la saga Emad Mostaque / Stability AI"
@@ -62,12 +64,13 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
         if ticket is None:
             return
         async with service.working():
-            pending = asyncio.ensure_future(answer(service, payload))
+            pending = asyncio.ensure_future(_answer_with_picture(service, payload))
             done, _ = await asyncio.wait({pending}, timeout=DEFER_AFTER_SECONDS)
             if done:
-                rendered = reply_embed(pending.result())
+                reply, picture = pending.result()
+                rendered = reply_embed(reply)
                 await interaction.response.send_message(
-                    ephemeral=rendered.for_asker_only, **send_kwargs(rendered)
+                    ephemeral=rendered.for_asker_only, **with_picture(send_kwargs(rendered), picture)
                 )
             else:
                 await _answer_after_defer(interaction, pending)
@@ -85,13 +88,38 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
     return emad
 
 
-async def _answer_after_defer(interaction: discord.Interaction, pending: asyncio.Future[Reply]) -> None:
+async def _answer_with_picture(service: BotService, payload: dict[str, Any]) -> tuple[Reply, bytes | None]:
+    """The reply, and for a timeline its picture (drawn off the event loop)."""
+    reply = await answer(service, payload)
+    if reply.kind is not ReplyKind.TIMELINE or not reply.timeline:
+        return reply, None
+    from bot.answer.timeline_picture import timeline_png
+
+    try:
+        return reply, await asyncio.to_thread(timeline_png, reply.timeline)
+    except Exception:
+        log.exception("Image de la chronologie non dessinée ; la liste part seule")
+        return reply, None
+
+
+def with_picture(kwargs: dict[str, Any], picture: bytes | None) -> dict[str, Any]:
+    """The message with the timeline's picture attached and shown in its embed."""
+    if picture is None:
+        return kwargs
+    kwargs["embed"].set_image(url=f"attachment://{PICTURE_NAME}")
+    return kwargs | {"file": discord.File(io.BytesIO(picture), filename=PICTURE_NAME)}
+
+
+async def _answer_after_defer(
+    interaction: discord.Interaction, pending: asyncio.Future[tuple[Reply, bytes | None]]
+) -> None:
     """The slow path. The first follow-up takes the defer's visibility, so the defer is
     private: a private reply follows it; a public answer is posted in the channel and
     the private "réfléchit…" is removed."""
     await interaction.response.defer(thinking=True, ephemeral=True)
     try:
-        rendered = reply_embed(await pending)
+        reply, picture = await pending
+        rendered = reply_embed(reply)
     except Exception:
         log.exception("Erreur de la commande /emad après l'attente")
         await interaction.followup.send(messages.ERROR, ephemeral=True)
@@ -100,7 +128,7 @@ async def _answer_after_defer(interaction: discord.Interaction, pending: asyncio
     if channel is None and interaction.channel_id is not None:
         channel = interaction.client.get_partial_messageable(interaction.channel_id)
     if rendered.for_asker_only or not isinstance(channel, discord.abc.Messageable):
-        await interaction.followup.send(ephemeral=True, **send_kwargs(rendered))
+        await interaction.followup.send(ephemeral=True, **with_picture(send_kwargs(rendered), picture))
         return
-    await channel.send(**send_kwargs(rendered))
+    await channel.send(**with_picture(send_kwargs(rendered), picture))
     await interaction.delete_original_response()

@@ -91,7 +91,13 @@ def _add(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no index
 
 def _timeline(load: CoreLoader, args: argparse.Namespace) -> int:
     command = " ".join(["chronologie", *args.filter])
-    print(render_reply(load().engine.answer(Query(command)), color=use_colour()))
+    reply = load().engine.answer(Query(command))
+    print(render_reply(reply, color=use_colour()))
+    if args.image is not None:
+        from bot.answer.timeline_picture import timeline_png
+
+        args.image.write_bytes(timeline_png(reply.timeline))
+        print(f"Image : {args.image}")
     return 0
 
 
@@ -173,6 +179,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     add.set_defaults(handler=_add)
     timeline = commands.add_parser("chronologie", help="la saga dans l'ordre, datée et citée")
     timeline.add_argument("filter", nargs="*", help="une année (2024) ou des mots (démission)")
+    timeline.add_argument("--image", type=Path, metavar="FICHIER.png", help="dessiner la chronologie")
     timeline.set_defaults(handler=_timeline)
     evaluation = commands.add_parser("eval", help="mesurer la qualité sur un jeu de questions")
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')

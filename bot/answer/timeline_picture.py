@@ -1,0 +1,70 @@
+"""The timeline as a picture: years on an axis, each event a dot and a short label.
+
+Drawn with matplotlib (its Agg backend: no display), as PNG bytes, for
+`emad-bot chronologie --image FILE.png` and the Discord reply, which attaches it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from bot.corpus.dates import MONTH_NAMES
+from bot.models import TimelineEntry
+
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 12.0, 5.0, 100
+LABEL_CHARS = 48
+_WHEN = re.compile(r"^(?:(1er|\d{1,2}) )?(?:(\w+) )?(\d{4})$")
+
+
+def position(when: str) -> float:
+    """Where a French date label ("23 mars 2024", "mars 2024", "2024") sits, in years."""
+    found = _WHEN.match(when)
+    if not found:
+        return 0.0
+    day, month, year = found.groups()
+    months = MONTH_NAMES.index(month) if month in MONTH_NAMES else 0
+    days = (1 if day == "1er" else int(day)) if day else (15 if month else 0)
+    return int(year) + (months + (days / 31 if month else 0.5)) / 12
+
+
+def _label(entry: TimelineEntry) -> str:
+    words = entry.sentence.strip("«» …")
+    short = words if len(words) <= LABEL_CHARS else words[: LABEL_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return f"{entry.when}\n{short}"
+
+
+def timeline_png(
+    entries: Sequence[TimelineEntry], title: str = "La saga Emad Mostaque / Stability AI"
+) -> bytes:
+    """The PNG of the events, in date order (an empty timeline draws an empty axis)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    try:
+        places = [position(e.when) for e in entries]
+        first, last = (min(places), max(places)) if places else (2022.0, 2025.0)
+        axis.axhline(0, color="#7c3aed", linewidth=2)
+        for number, (entry, x) in enumerate(zip(entries, places, strict=True)):
+            height = (1.0 + (number // 2) % 3 * 0.8) * (1 if number % 2 == 0 else -1)
+            axis.plot([x, x], [0, height * 0.85], color="#a78bfa", linewidth=1)
+            axis.plot(x, 0, "o", color="#7c3aed")
+            axis.annotate(_label(entry), (x, height), ha="center", va="center", fontsize=8,
+                          bbox={"boxstyle": "round", "fc": "#f5f3ff", "ec": "#a78bfa"})  # fmt: skip
+        years = range(int(first), int(last) + 2)
+        axis.set_xticks(list(years), [str(y) for y in years])
+        axis.set_xlim(first - 0.5, last + 0.5)
+        axis.set_ylim(-3.6, 3.6)
+        axis.get_yaxis().set_visible(False)
+        for side in ("left", "right", "top"):
+            axis.spines[side].set_visible(False)
+        axis.set_title(title)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
