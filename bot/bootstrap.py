@@ -85,10 +85,12 @@ def serve(
     """`emad-bot run`: serve every configured platform (or only the one named) around
     `core`, reloading it when the corpus changes; with none configured, `chat(answer)`
     with the service's `answer` (cooldown and question log, as on every platform)."""
+    from bot.search.lexicon import load_word_lists
     from bot.service.reload import CorpusReloader
     from bot.service.runner import run
 
     serving = serving_settings()
+    load_word_lists()
     service = build_service(serving, core.engine)
     service.health.index_loaded(len(core.engine.index.passages))
     reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)

@@ -76,6 +76,13 @@ def _accented_forms() -> dict[str, str]:
     return forms
 
 
+def load_word_lists() -> None:
+    """Read the word lists now rather than on the first question (about 0.2 s): a
+    serving bot calls this at start, so its first asker does not wait for them."""
+    _zipf_table("fr")
+    _accented_forms()
+
+
 @lru_cache(maxsize=50_000)
 def with_accents(word: str) -> str:
     """A lower-case word typed without accents, as French usually writes it ("annee" →
