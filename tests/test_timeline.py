@@ -153,6 +153,12 @@ def test_the_terminal_draws_the_timeline_as_a_picture(tmp_path: Path) -> None:
     assert picture.startswith(PNG_SIGNATURE)
     width, height = struct.unpack(">II", picture[16:24])  # the IHDR chunk
     assert width >= 800 and height >= 300  # readable at Discord's embed width
+    from PIL import Image
+
+    with Image.open(drawn) as image:
+        colours = image.convert("L").getcolors(maxcolors=1 << 16) or []
+    dark = sum(count for count, level in colours if level < 128)
+    assert dark > width * height // 1000  # axis, dots and labels drawn: not a blank canvas
 
 
 def test_a_picture_of_each_timeline_has_ink_for_every_event() -> None:
