@@ -24,6 +24,7 @@ from bot.service.cooldown import Cooldown
 from bot.service.question_log import QuestionLog
 from tests.conftest import BrokenEngine
 from tests.fake_discord import (
+    ASKER,
     BOT_USER,
     FakeDiscord,
     button_click_payload,
@@ -460,6 +461,64 @@ def test_an_ask_channel_answers_each_message_in_a_thread_made_for_it(
             assert "Coatue" in embed_text(answer.body["embeds"][0])
             await asyncio.sleep(0.2)
             assert not fake.of("POST /channels/3002") and not fake.of("POST /channels/3001/messages ")
+        finally:
+            await client.close()
+            await fake.stop()
+
+    asyncio.run(main())
+
+
+def _thread(thread_id: str, parent_id: str, owner_id: str) -> dict[str, Any]:
+    return {"id": thread_id, "type": 11, "guild_id": "4001", "parent_id": parent_id, "owner_id": owner_id,
+            "name": "Une question", "message_count": 1, "member_count": 1,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False,
+                                "archive_timestamp": "2024-03-23T12:00:00+00:00"}}  # fmt: skip
+
+
+def test_forum_posts_our_threads_and_our_role_are_questions_other_threads_are_not(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ask channels on, a new post in an ask forum, a message in a thread the bot
+    made, and a mention of the bot's managed role are answered; a thread of someone else
+    outside the ask channels is left alone."""
+    guild = {
+        "id": "4001", "name": "Serveur", "owner_id": ASKER["id"], "member_count": 2,
+        "roles": [{"id": "4001", "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                   "hoist": False, "managed": False, "mentionable": False},
+                  {"id": "6001", "name": "emad-bot", "permissions": "0", "position": 1, "color": 0,
+                   "hoist": False, "managed": True, "mentionable": True, "tags": {"bot_id": BOT_USER["id"]}}],
+        "channels": [{"id": "3001", "type": 0, "name": "général", "position": 0, "permission_overwrites": []},
+                     {"id": "3005", "type": 15, "name": "questions", "position": 1,
+                      "permission_overwrites": [], "available_tags": []}],
+        "threads": [_thread("9001", "3005", ASKER["id"]), _thread("9002", "3001", BOT_USER["id"]),
+                    _thread("9003", "3001", ASKER["id"])],
+    }  # fmt: skip
+
+    async def main() -> None:
+        fake = await FakeDiscord().start()
+        monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
+        client = EmadClient(BotService(engine), message_content=True, ask_channels=frozenset({3005}))
+        try:
+            await client.login("MTAwMA.fake.token")
+            client._connection.parse_guild_create(guild)  # type: ignore[arg-type]
+            forum_post = message_payload("Qui a financé Stability AI ?", channel_id="9001") | {"id": "9001"}
+            client._connection.parse_message_create(forum_post)  # type: ignore[arg-type]
+            (in_forum,) = await fake.wait_for("POST /channels/9001/messages")
+            assert "Coatue" in embed_text(in_forum.body["embeds"][0])
+            client._connection.parse_message_create(
+                message_payload("Et qui dirige Stability AI ?", channel_id="9002")
+            )  # type: ignore[arg-type]
+            (in_ours,) = await fake.wait_for("POST /channels/9002/messages")
+            assert in_ours.body["allowed_mentions"] == NO_PINGS
+            by_role = message_payload("<@&6001> Quand Emad a-t-il démissionné ?") | {
+                "mention_roles": ["6001"]
+            }
+            client._connection.parse_message_create(by_role)  # type: ignore[arg-type]
+            (by_role_answer,) = await fake.wait_for("POST /channels/3001/messages")
+            assert by_role_answer.body["allowed_mentions"] == NO_PINGS
+            client._connection.parse_message_create(message_payload("Qui a financé ?", channel_id="9003"))  # type: ignore[arg-type]
+            await asyncio.sleep(0.3)
+            assert not fake.of("/channels/9003")  # not ours, not an ask channel: not a word
         finally:
             await client.close()
             await fake.stop()
