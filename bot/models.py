@@ -129,12 +129,14 @@ class ReplyKind(StrEnum):
 @dataclass(frozen=True)
 class TimelineEntry:
     """One dated event: its date in French ("mars 2024"), the sentence that dates it
-    (verbatim, shortened at a word boundary if long), and the articles that tell it."""
+    (verbatim, shortened at a word boundary if long), the articles that tell it, and
+    its date as numbers (year, month, day; 0 where the article does not say)."""
 
     when: str
     sentence: str
     articles: tuple[Article, ...]
     passage_ids: tuple[str, ...]
+    on: tuple[int, int, int]
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,9 @@ def test_the_same_event_told_by_two_articles_is_shown_once_with_both_sources(
 def test_a_long_timeline_stays_within_block_kit_and_embed_limits_with_a_continuation() -> None:
     source = make_citation("x", "Titre", None).article
     sentence = "Une phrase datée assez longue. " * 6
-    entries = tuple(TimelineEntry(f"{n} mars 2024", sentence, (source,), (f"a-{n}",)) for n in range(2000))
+    entries = tuple(
+        TimelineEntry(f"{n} mars 2024", sentence, (source,), (f"a-{n}",), (2024, 3, 0)) for n in range(2000)
+    )
     reply = Reply(ReplyKind.TIMELINE, "La saga :", timeline=entries)
     message = reply_message(reply)
     assert len(message.blocks) <= MAX_BLOCKS and message.for_asker_only
@@ -165,8 +167,9 @@ def test_a_picture_of_each_timeline_has_ink_for_every_event() -> None:
     from bot.answer.timeline_picture import timeline_png
 
     source = make_citation("x", "Un article", None).article
-    events = [TimelineEntry(when, f"Événement numéro {n}", (source,), (f"a-{n}",))
-              for n, when in enumerate(["août 2022", "octobre 2023", "23 mars 2024"])]  # fmt: skip
+    dates = {"août 2022": (2022, 8, 0), "octobre 2023": (2023, 10, 0), "23 mars 2024": (2024, 3, 23)}
+    events = [TimelineEntry(when, f"Événement numéro {n}", (source,), (f"a-{n}",), on)
+              for n, (when, on) in enumerate(dates.items())]  # fmt: skip
     assert len(timeline_png(events)) > len(timeline_png(events[:1]))  # more drawn, more bytes
     assert timeline_png([]).startswith(PNG_SIGNATURE)  # an empty timeline is still a picture
 

@@ -71,7 +71,9 @@ def timeline(
             same[4].append(passage.id)
     grouped.sort(key=lambda g: g[0].sort_key())
     return tuple(
-        TimelineEntry(when.label(), shortened(sentence, str(when.year)), tuple(articles), tuple(ids))
+        TimelineEntry(
+            when.label(), shortened(sentence, str(when.year)), tuple(articles), tuple(ids), when.sort_key()
+        )
         for when, _, sentence, articles, ids in grouped
     )
 

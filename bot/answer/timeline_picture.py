@@ -7,26 +7,21 @@ Drawn with matplotlib (its Agg backend: no display), as PNG bytes, for
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 
-from bot.corpus.dates import MONTH_NAMES
 from bot.models import TimelineEntry
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 12.0, 5.0, 100
 LABEL_CHARS = 48
-_WHEN = re.compile(r"^(?:(1er|\d{1,2}) )?(?:(\w+) )?(\d{4})$")
 
 
-def position(when: str) -> float:
-    """Where a French date label ("23 mars 2024", "mars 2024", "2024") sits, in years."""
-    found = _WHEN.match(when)
-    if not found:
-        return 0.0
-    day, month, year = found.groups()
-    months = MONTH_NAMES.index(month) if month in MONTH_NAMES else 0
-    days = (1 if day == "1er" else int(day)) if day else (15 if month else 0)
-    return int(year) + (months + (days / 31 if month else 0.5)) / 12
+def position(on: tuple[int, int, int]) -> float:
+    """Where a date (year, month, day; 0 when not said) sits, in years: a month alone
+    at its middle, a year alone at its start."""
+    year, month, day = on
+    if not month:
+        return year + 0.5 / 12
+    return year + (month - 1 + (day or 15) / 31) / 12
 
 
 def _label(entry: TimelineEntry) -> str:
@@ -45,7 +40,7 @@ def timeline_png(
 
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     axis = figure.subplots()
-    places = [position(e.when) for e in entries]
+    places = [position(e.on) for e in entries]
     first, last = (min(places), max(places)) if places else (2022.0, 2025.0)
     axis.axhline(0, color="#7c3aed", linewidth=2)
     for number, (entry, x) in enumerate(zip(entries, places, strict=True)):
