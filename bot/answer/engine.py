@@ -22,7 +22,7 @@ from bot.answer.small_talk import SmallTalk
 from bot.answer.snippets import make_snippet
 from bot.answer.timeline import timeline
 from bot.models import Citation, Query, Reply, ReplyKind
-from bot.search.analysis import FrenchAnalyzer
+from bot.search.analysis import FrenchAnalyzer, term_overlap
 from bot.search.index import PassageIndex
 from bot.search.question import QuestionAnalyser
 from bot.search.retrieval import Concept, ScoredPassage
@@ -196,7 +196,7 @@ class AnswerEngine:
         for rank, _, passage, snippet in ranked:
             if len(citations) == self._max_citations:
                 break
-            if any(_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
+            if any(term_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
                 continue
             seen_terms.append(snippet.terms)
             citations.append(
@@ -229,7 +229,3 @@ def _confident(weighing: Weighing, found: ScoredPassage) -> bool:
 
 def _in_english(text: str, english: bool) -> str:
     return f"{messages.ENGLISH}\n{text}" if english else text
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / max(min(len(a), len(b)), 1)

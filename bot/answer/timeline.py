@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.corpus.dates import When
 from bot.models import Article, TimelineEntry
-from bot.search.analysis import FrenchAnalyzer
+from bot.search.analysis import FrenchAnalyzer, term_overlap
 from bot.search.index import PassageIndex
 from bot.search.retrieval import Concept
 
@@ -60,7 +60,7 @@ def timeline(
             (
                 g
                 for g in grouped
-                if g[0] == when and passage.article not in g[3] and _overlap(g[1], terms) >= SAME_EVENT
+                if g[0] == when and passage.article not in g[3] and term_overlap(g[1], terms) >= SAME_EVENT
             ),
             None,
         )
@@ -76,7 +76,3 @@ def timeline(
         )
         for when, _, sentence, articles, ids in grouped
     )
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / max(min(len(a), len(b)), 1)

@@ -51,6 +51,12 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def term_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of the smaller set of terms that the other holds too (1: one says all
+    the other does): how two snippets or two dated sentences are told to say the same."""
+    return len(a & b) / max(min(len(a), len(b)), 1)
+
+
 # Words repeat: the analysis folds each through this cache. Whole texts use `fold`.
 fold_word = lru_cache(maxsize=200_000)(fold)
 
