@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.corpus.dates import dates_in
-from bot.corpus.passages import passages_of
+from bot.corpus.passages import IndexedPassage, passages_of
 from bot.models import Article, Passage
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.bm25 import Bm25Retriever
@@ -43,26 +43,44 @@ class PassageIndex:
 
 def build_index(articles: Sequence[Article], analyzer: FrenchAnalyzer) -> PassageIndex:
     """Cut every article into passages and index their analysed terms with BM25."""
-    from tqdm import tqdm  # only a build shows progress
-
     started = time.perf_counter()
-    indexed = [item for article in articles for item in passages_of(article)]
-    quiet = len(indexed) < PROGRESS_FROM or not sys.stderr.isatty()
-    items = tqdm(indexed, desc="Analyse des passages", unit=" passages", disable=quiet)
-    words: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    passage_terms = []
-    for item in items:
-        tokens = analyzer.tokens(item.indexed_text)
-        passage_terms.append([token.term for token in tokens])
-        for token in tokens:
-            words[token.term][item.indexed_text[token.start : token.end].casefold()] += 1
-    retriever = Bm25Retriever.build(passage_terms)
+    index = index_analysed(articles, AnalysedCorpus.of(articles, analyzer))
+    log.info("Index construit : %d passages en %.2f s", len(index.passages), time.perf_counter() - started)
+    return index
+
+
+@dataclass(frozen=True)
+class AnalysedCorpus:
+    """Every passage of the articles, with its analysed terms and their surface words."""
+
+    indexed: list[IndexedPassage]
+    passage_terms: list[list[str]]
+    words: dict[str, Counter[str]]  # term → the lower-case words that analyse to it, counted
+
+    @classmethod
+    def of(cls, articles: Sequence[Article], analyzer: FrenchAnalyzer) -> AnalysedCorpus:
+        from tqdm import tqdm  # only a build shows progress
+
+        indexed = [item for article in articles for item in passages_of(article)]
+        quiet = len(indexed) < PROGRESS_FROM or not sys.stderr.isatty()
+        items = tqdm(indexed, desc="Analyse des passages", unit=" passages", disable=quiet)
+        words: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        passage_terms = []
+        for item in items:
+            tokens = analyzer.tokens(item.indexed_text)
+            passage_terms.append([token.term for token in tokens])
+            for token in tokens:
+                words[token.term][item.indexed_text[token.start : token.end].casefold()] += 1
+        return cls(indexed, passage_terms, dict(words))
+
+
+def index_analysed(articles: Sequence[Article], analysed: AnalysedCorpus) -> PassageIndex:
+    retriever = Bm25Retriever.build(analysed.passage_terms)
     surfaces = {
         term: tuple(word for word, _ in counts.most_common(SURFACES_PER_TERM))
-        for term, counts in words.items()
+        for term, counts in analysed.words.items()
     }
-    log.info("Index construit : %d passages en %.2f s", len(indexed), time.perf_counter() - started)
-    passages = tuple(item.passage for item in indexed)
+    passages = tuple(item.passage for item in analysed.indexed)
     counts = Counter(passage.article.slug for passage in passages)
     spellings = SpellingIndex.build(retriever.vocabulary())
     events = dated_sentences(passages)
