@@ -142,8 +142,12 @@ class Bm25Retriever:
         for alternatives in found:
             if not alternatives:
                 continue
-            where = [idx for idx, _, _ in alternatives]
-            concept_touched = where[0] if len(where) == 1 else np.concatenate(where)
+            if len(alternatives) == 1:  # no dis-max to take: its passages are distinct
+                idx, score, _ = alternatives[0]
+                total[idx] += score
+                touched.append(idx)
+                continue
+            concept_touched = np.concatenate([idx for idx, _, _ in alternatives])
             for idx, score, _ in alternatives:
                 best[idx] = np.maximum(best[idx], score)
             total[concept_touched] += best[concept_touched]  # a repeated index adds once
@@ -151,13 +155,13 @@ class Bm25Retriever:
             touched.append(concept_touched)
         if not touched:
             return []
-        candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
-        order = np.arange(len(candidates), dtype=np.float64)
-        best[candidates] = order  # the last occurrence of each passage wins…
-        unique = candidates[best[candidates] == order]  # …so each passage is kept once
-        best[candidates] = 0.0
+        single = [len(alternatives) == 1 for alternatives in found if alternatives] == [True]
+        positive = all(weight > 0 for alternatives in found for _, _, weight in alternatives) and all(
+            c.boost > 0 for c in concepts
+        )
+        unique = touched[0] if single else self._distinct(touched, best, total, positive)
         scores = total[unique]
-        total[candidates] = 0.0
+        total[unique] = 0.0
         top = np.arange(len(unique))
         if len(top) > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
@@ -170,6 +174,22 @@ class Bm25Retriever:
             ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
             for i in range(len(passages))
         ]
+
+    def _distinct(self, touched: list[npt.NDArray[np.int32]], spare: npt.NDArray[np.float64],
+                  total: npt.NDArray[np.float64], positive: bool) -> npt.NDArray[np.int32]:  # fmt: skip
+        """Each passage the question touched, once (a single alternative's passages already
+        are: the caller skips this). `spare` is a zeroed scratch array, left zeroed. With
+        only `positive` weights, every touched passage's `total` is above 0."""
+        candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
+        if positive and len(candidates) > self._passage_count // 4:  # one dense pass is cheaper
+            return np.flatnonzero(total).astype(np.int32)
+        order = np.arange(len(candidates), dtype=np.float64)
+        spare[candidates] = order  # the last occurrence of each passage wins…
+        unique: npt.NDArray[np.int32] = candidates[
+            spare[candidates] == order
+        ]  # …so each passage is kept once
+        spare[candidates] = 0.0
+        return unique
 
     def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Two zeroed arrays of one score per passage, this thread's own (questions are
