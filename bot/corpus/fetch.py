@@ -2,16 +2,22 @@
 
 Fetching (urllib): http and https only, a timeout, a size cap, at most
 `MAX_REDIRECTS` redirects (each checked the same way), HTML only. Every failure is a
-`FetchError` with a French message. Extraction: trafilatura, the reference for news
-pages, keeps the article's text and its metadata (title, site name, date, author,
-canonical URL); the page's language comes from its `<html lang>` or else from the
-text (lingua). Nothing is invented: a field the page does not give stays out, and
-the date is never the fetch's.
+`FetchError` with a French message. From chat (`public_only`), every connection,
+redirects included, goes only to an address that resolves to the public internet:
+the host is resolved, each of its addresses checked (private, loopback, link-local,
+reserved, multicast: refused), and the connection made to the checked address itself,
+so a name cannot resolve to another address between the check and the connection.
+Extraction: trafilatura, the reference for news pages, keeps the article's text and
+its metadata (title, site name, date, author, canonical URL); the page's language
+comes from its `<html lang>` or else from the text (lingua). Nothing is invented: a
+field the page does not give stays out, and the date is never the fetch's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import ipaddress
 import re
 import socket
 import urllib.error
@@ -56,10 +62,59 @@ def _check_scheme(url: str) -> None:
         raise FetchError(f"seuls les liens http:// et https:// sont acceptés ({url})")
 
 
-def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES) -> str:
-    """The HTML of `url`, decoded; a `FetchError` saying what went wrong otherwise."""
+def _public_address(host: str, port: int) -> tuple[str, int]:
+    """The first address of `host`, if every one of them is on the public internet."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise FetchError(f"page injoignable ({host} : {error.strerror})") from None
+    for *_, address in found:
+        ip = ipaddress.ip_address(str(address[0]).split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+        if not ip.is_global or ip.is_multicast:
+            raise FetchError(
+                f"adresse non publique refusée ({host} → {ip}) : depuis le chat, seuls les sites publics "
+                "sont lus"
+            )
+    return str(found[0][4][0]), port
+
+
+def _connect_publicly(
+    address: tuple[str, int], timeout: Any = None, source_address: Any = None
+) -> socket.socket:
+    return socket.create_connection(_public_address(*address), timeout, source_address)
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_publicly
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_publicly  # TLS still checks the host's own name
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPSConnection, req, context=getattr(self, "_context", None))
+
+
+def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES,
+          public_only: bool = False) -> str:  # fmt: skip
+    """The HTML of `url`, decoded; a `FetchError` saying what went wrong otherwise.
+    `public_only`: never connect to a private, loopback, link-local or reserved address."""
     _check_scheme(url)
-    opener = urllib.request.build_opener(_LimitedRedirects())
+    guards = (_PublicHTTPHandler(), _PublicHTTPSHandler()) if public_only else ()
+    opener = urllib.request.build_opener(_LimitedRedirects(), *guards)
     request = urllib.request.Request(url, headers={"User-Agent": "emad-bot (ajout d'article)"})
     try:
         with opener.open(request, timeout=timeout) as response:
