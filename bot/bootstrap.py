@@ -64,8 +64,12 @@ def serving_settings() -> ServiceSettings:
         raise StartupError(settings_error(error)) from None
 
 
-def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService:
-    """The door the platforms ask through: cooldown and question log around the engine."""
+def build_service(
+    settings: ServiceSettings, engine: AnswerEngine, corpus: BotSettings | None = None
+) -> BotService:
+    """The door the platforms ask through: cooldown and question log around the engine,
+    and the chat's article intake when `BOT_CHAT_ADD` is on."""
+    from bot.service.article_intake import ArticleIntake
     from bot.service.bot_service import BotService
     from bot.service.cooldown import Cooldown  # platforms only: `ask` does not need SQLite
     from bot.service.question_log import QuestionLog
@@ -76,7 +80,11 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine) -> BotService
         Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
         QuestionLog(settings.database_path, salt, settings.log_retention_days),
         shutdown_seconds=settings.shutdown_seconds,
-    )
+        intake=ArticleIntake(
+            corpus.corpus_dir, corpus.max_article_bytes,
+            allow_private_addresses=settings.add_allow_private_addresses, watching=settings.watch_corpus,
+        ) if settings.chat_add and corpus is not None else None,
+    )  # fmt: skip
 
 
 def serve(
@@ -91,7 +99,7 @@ def serve(
 
     serving = serving_settings()
     load_word_lists()
-    service = build_service(serving, core.engine)
+    service = build_service(serving, core.engine, core.settings)
     service.health.index_loaded(len(core.engine.index.passages))
     reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
     health = (serving.health_host, serving.health_port) if serving.health_port is not None else None

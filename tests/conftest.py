@@ -13,6 +13,7 @@ from bot.answer.engine import AnswerEngine
 from bot.bootstrap import build_core
 from bot.models import Article, Citation, Query, Reply, ReplyKind, Span
 from bot.settings import BotSettings
+from tests.news_site import site  # noqa: F401 - the news site fixture, for every test module
 
 ROOT = Path(__file__).resolve().parent.parent
 

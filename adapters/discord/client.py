@@ -28,6 +28,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.adding import DecisionButton
 from adapters.discord.asking import answer, receive
 from adapters.discord.buttons import FeedbackButton, PassageButton, ReasonButton, send_kwargs
 from adapters.discord.slash import FrenchFirst, emad_command
@@ -96,7 +97,7 @@ class EmadClient(discord.Client):
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton)
+        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton, DecisionButton)
         await self.tree.set_translator(FrenchFirst())
 
     async def on_connect(self) -> None:

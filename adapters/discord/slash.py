@@ -12,11 +12,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord import adding
 from adapters.discord.asking import answer, receive
 from adapters.discord.buttons import send_kwargs
 from adapters.discord.translate import reply_embed
 from bot.answer import messages
 from bot.models import Reply, ReplyKind
+from bot.service.article_intake import requested_url
 from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,10 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
     async def emad(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
         if getattr(interaction.client, "closing", False):
             return  # stopping: no new question
+        url = requested_url(question)
+        if url is not None:
+            await adding.propose(interaction, service, url)  # a maintainer's, not a question
+            return
         payload = {
             "kind": "command", "text": question, "user": str(interaction.user.id),
             "guild": str(interaction.guild_id) if interaction.guild_id else None,

@@ -29,6 +29,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import adding
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
     FEEDBACK_ACTION,
@@ -44,6 +45,7 @@ from adapters.slack.translate import (
 )
 from bot.answer import messages
 from bot.models import Query, Reply
+from bot.service.article_intake import requested_url
 from bot.service.bot_service import BotService
 
 log = logging.getLogger(__name__)
@@ -192,8 +194,11 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         return None
 
     @app.command("/emad")
-    async def on_command(ack: Any, command: dict[str, Any]) -> None:
+    async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
+        if requested_url(str(command.get("text", ""))) is not None:
+            await adding.propose(service, settings, command, respond)  # a maintainer's, not a question
+            return
         payload = {
             "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
             "team": command.get("team_id"), "channel": command.get("channel_id"),
@@ -270,6 +275,8 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         await ack()
         shown = reply_message(await asyncio.to_thread(service.passage, str(action.get("value", ""))))
         await respond(blocks=shown.blocks, text=shown.text, response_type="ephemeral", replace_original=False)
+
+    adding.register(app, service, settings)
 
     @app.error
     async def on_error(error: Exception) -> None:

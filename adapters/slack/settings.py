@@ -25,10 +25,15 @@ class SlackSettings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     answers_for_asker_only: bool = False
     ask_channels: str = ""  # channel ids, comma-separated: every top-level message is a question
+    maintainers: str = ""  # user ids, comma-separated: who may `/emad ajouter` (with BOT_CHAT_ADD)
 
     @property
     def ask_channel_ids(self) -> frozenset[str]:
         return frozenset(c.strip() for c in self.ask_channels.split(",") if c.strip())
+
+    @property
+    def maintainer_ids(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.maintainers.split(",") if u.strip())
 
     @field_validator("bot_token")
     @classmethod

@@ -2,9 +2,9 @@
 
 Fetching (urllib): http and https only, a timeout, a size cap, at most
 `MAX_REDIRECTS` redirects (each checked the same way), HTML only. Every failure is a
-`FetchError` with a French message. From chat (`public_only`), every connection,
-redirects included, goes only to an address that resolves to the public internet:
-the host is resolved, each of its addresses checked (private, loopback, link-local,
+`FetchError` with a French message. From chat (`allowed_address=is_public`), every
+connection, redirects included, goes only to an address on the public internet: the
+host is resolved, each of its addresses checked (private, loopback, link-local,
 reserved, multicast: refused), and the connection made to the checked address itself,
 so a name cannot resolve to another address between the check and the connection.
 Extraction: trafilatura, the reference for news pages, keeps the article's text and
@@ -23,6 +23,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,17 +63,26 @@ def _check_scheme(url: str) -> None:
         raise FetchError(f"seuls les liens http:// et https:// sont acceptés ({url})")
 
 
-def _public_address(host: str, port: int) -> tuple[str, int]:
-    """The first address of `host`, if every one of them is on the public internet."""
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+AddressPolicy = Callable[[IPAddress], bool]
+
+
+def is_public(ip: IPAddress) -> bool:
+    """On the public internet: not private, loopback, link-local, reserved nor multicast."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    return ip.is_global and not ip.is_multicast
+
+
+def _checked_address(host: str, port: int, allowed: AddressPolicy) -> tuple[str, int]:
+    """The first address of `host`, if `allowed` accepts every one of them."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise FetchError(f"page injoignable ({host} : {error.strerror})") from None
     for *_, address in found:
         ip = ipaddress.ip_address(str(address[0]).split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-        if not ip.is_global or ip.is_multicast:
+        if not allowed(ip):
             raise FetchError(
                 f"adresse non publique refusée ({host} → {ip}) : depuis le chat, seuls les sites publics "
                 "sont lus"
@@ -80,40 +90,39 @@ def _public_address(host: str, port: int) -> tuple[str, int]:
     return str(found[0][4][0]), port
 
 
-def _connect_publicly(
-    address: tuple[str, int], timeout: Any = None, source_address: Any = None
-) -> socket.socket:
-    return socket.create_connection(_public_address(*address), timeout, source_address)
+def _guarded_handlers(allowed: AddressPolicy) -> tuple[urllib.request.BaseHandler, ...]:
+    """urllib handlers whose every connection goes to a checked address, and only there."""
 
+    def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
+        return socket.create_connection(_checked_address(*address, allowed), timeout, source_address)
 
-class _PublicHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_publicly
+    class GuardedHTTPConnection(http.client.HTTPConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
 
+    class GuardedHTTPSConnection(http.client.HTTPSConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect  # TLS still checks the host's own name
 
-class _PublicHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_publicly  # TLS still checks the host's own name
+    class GuardedHTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(GuardedHTTPConnection, req)
 
+    class GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            return self.do_open(GuardedHTTPSConnection, req, context=getattr(self, "_context", None))
 
-class _PublicHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: Any) -> Any:
-        return self.do_open(_PublicHTTPConnection, req)
-
-
-class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req: Any) -> Any:
-        return self.do_open(_PublicHTTPSConnection, req, context=getattr(self, "_context", None))
+    return GuardedHTTPHandler(), GuardedHTTPSHandler()
 
 
 def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES,
-          public_only: bool = False) -> str:  # fmt: skip
+          allowed_address: AddressPolicy | None = None) -> str:  # fmt: skip
     """The HTML of `url`, decoded; a `FetchError` saying what went wrong otherwise.
-    `public_only`: never connect to a private, loopback, link-local or reserved address."""
+    `allowed_address` (`is_public` from chat): the addresses any connection may go to."""
     _check_scheme(url)
-    guards = (_PublicHTTPHandler(), _PublicHTTPSHandler()) if public_only else ()
+    guards = _guarded_handlers(allowed_address) if allowed_address else ()
     opener = urllib.request.build_opener(_LimitedRedirects(), *guards)
     request = urllib.request.Request(url, headers={"User-Agent": "emad-bot (ajout d'article)"})
     try:

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from bot.answer import messages
 from bot.answer.follow_up import reads_as_question
 from bot.models import Query, Reply, ReplyKind
+from bot.service.article_intake import ArticleIntake
 from bot.service.cooldown import Cooldown
 from bot.service.health import Health
 from bot.service.question_log import QuestionLog
@@ -46,8 +47,10 @@ class BotService:
         cooldown: Cooldown | None = None,
         question_log: QuestionLog | None = None,
         shutdown_seconds: float = 20.0,
+        intake: ArticleIntake | None = None,
     ) -> None:
         self.engine = engine
+        self.intake = intake  # `/emad ajouter` from chat; None: not enabled
         self._cooldown = cooldown
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds

@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
     health_host: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)  # /healthz and /metrics; off unless set
+    chat_add: bool = (
+        False  # `/emad ajouter <lien>` for maintainers (SLACK_MAINTAINERS, Discord: Manage Server)
+    )
+    add_allow_private_addresses: bool = False  # let chat fetch private/loopback addresses (tests only)
 
     @classmethod
     def ignoring_env_file(cls, **values: Any) -> ServiceSettings:
