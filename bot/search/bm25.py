@@ -144,50 +144,42 @@ class Bm25Retriever:
                 continue
             if len(alternatives) == 1:  # no dis-max to take: its passages are distinct
                 idx, score, _ = alternatives[0]
-                total[idx] += score
+                np.add.at(total, idx, score)  # NumPy 2's fast path: 3× `total[idx] += score`
                 touched.append(idx)
                 continue
-            concept_touched = np.concatenate([idx for idx, _, _ in alternatives])
             for idx, score, _ in alternatives:
-                best[idx] = np.maximum(best[idx], score)
-            total[concept_touched] += best[concept_touched]  # a repeated index adds once
-            best[concept_touched] = 0.0
-            touched.append(concept_touched)
+                np.maximum.at(best, idx, score)
+            for idx, _, _ in alternatives:  # each passage's best adds once: then it is zeroed
+                np.add.at(total, idx, best[idx])
+                best[idx] = 0.0
+            touched.append(np.concatenate([idx for idx, _, _ in alternatives]))
         if not touched:
             return []
-        single = [len(alternatives) == 1 for alternatives in found if alternatives] == [True]
         positive = all(weight > 0 for alternatives in found for _, _, weight in alternatives) and all(
             c.boost > 0 for c in concepts
         )
-        unique = touched[0] if single else self._distinct(touched, best, total, positive)
-        scores = total[unique]
-        total[unique] = 0.0
-        top = np.arange(len(unique))
-        if len(top) > limit:
-            top = np.argpartition(-scores, limit - 1)[:limit]
-            # Ties at the cut: every passage scoring the last one's score competes, by index.
-            top = np.union1d(top, np.flatnonzero(scores == scores[top].min()))
-        top = top[np.lexsort((unique[top], -scores[top]))][:limit]
-        passages, top_scores = unique[top], scores[top]
+        if positive and sum(len(t) for t in touched) > self._passage_count // 4:
+            passages, top_scores = _top_of_dense(total, limit)  # most of the corpus: one pass over all
+        else:
+            single = [len(alternatives) == 1 for alternatives in found if alternatives] == [True]
+            unique = touched[0] if single else self._distinct(touched, best)
+            passages, top_scores = _top_of(unique, total, limit)
         matched = [self._matched(alternatives, passages) for alternatives in found]
         return [
             ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
             for i in range(len(passages))
         ]
 
-    def _distinct(self, touched: list[npt.NDArray[np.int32]], spare: npt.NDArray[np.float64],
-                  total: npt.NDArray[np.float64], positive: bool) -> npt.NDArray[np.int32]:  # fmt: skip
+    @staticmethod
+    def _distinct(
+        touched: list[npt.NDArray[np.int32]], spare: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int32]:
         """Each passage the question touched, once (a single alternative's passages already
-        are: the caller skips this). `spare` is a zeroed scratch array, left zeroed. With
-        only `positive` weights, every touched passage's `total` is above 0."""
+        are: the caller skips this). `spare` is a zeroed scratch array, left zeroed."""
         candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
-        if positive and len(candidates) > self._passage_count // 4:  # one dense pass is cheaper
-            return np.flatnonzero(total).astype(np.int32)
         order = np.arange(len(candidates), dtype=np.float64)
         spare[candidates] = order  # the last occurrence of each passage wins…
-        unique: npt.NDArray[np.int32] = candidates[
-            spare[candidates] == order
-        ]  # …so each passage is kept once
+        unique: npt.NDArray[np.int32] = candidates[spare[candidates] == order]  # …so each is kept once
         spare[candidates] = 0.0
         return unique
 
@@ -231,3 +223,41 @@ class Bm25Retriever:
                 mean = np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
             found.append((common, mean * (alternative.weight * concept.boost), alternative.weight))
         return found
+
+
+def _ranked(
+    passages: npt.NDArray[Any] | None, scores: npt.NDArray[np.float64], limit: int
+) -> npt.NDArray[np.intp]:
+    """Positions of the top `limit` by score, then by passage (None: the position is the
+    passage, and a 0 is no passage); every passage scoring the last one's score competes
+    at the cut, by passage."""
+    top = np.arange(len(scores))
+    if len(top) > limit:
+        top = np.argpartition(-scores, limit - 1)[:limit]  # (k-th from the end: a far worse p99)
+        cut = scores[top].min()
+        ties = passages is not None or cut > 0
+        if ties and np.count_nonzero(scores == cut) > np.count_nonzero(scores[top] == cut):
+            top = np.union1d(top, np.flatnonzero(scores == cut))
+    keys = top if passages is None else passages[top]
+    ranked: npt.NDArray[np.intp] = top[np.lexsort((keys, -scores[top]))][:limit]
+    return ranked
+
+
+def _top_of(unique: npt.NDArray[np.int32], total: npt.NDArray[np.float64],
+            limit: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:  # fmt: skip
+    """The top of the touched passages `unique`; their scores in `total` are zeroed."""
+    scores = total[unique]
+    total[unique] = 0.0
+    top = _ranked(unique, scores, limit)
+    return unique[top], scores[top]
+
+
+def _top_of_dense(
+    total: npt.NDArray[np.float64], limit: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+    """The top of the whole score array (every touched passage scores above 0); zeroed after."""
+    top = _ranked(None, total, limit)
+    top = top[total[top] > 0]  # fewer touched passages than `limit`: the others are no results
+    scores = total[top]
+    total.fill(0.0)
+    return top.astype(np.int32), scores
