@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +55,14 @@ def corpus_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "corpus"
     directory.mkdir()
     return directory
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the shipped articles, to add to."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder, ignore=shutil.ignore_patterns(".index"))
+    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +12,6 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.news_site import STORY, page
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder, ignore=shutil.ignore_patterns(".index"))
-    return folder
 
 
 def bot(corpus: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ keeps chat from reading private addresses (also after a redirect), and a proposa
 from __future__ import annotations
 
 import ipaddress
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,7 @@ from bot.models import Query
 from bot.service import article_intake
 from bot.service.article_intake import ArticleIntake, IntakeError, requested_url
 from bot.settings import BotSettings
-from tests.conftest import ROOT
 from tests.news_site import news_site
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder, ignore=shutil.ignore_patterns(".index"))
-    return folder
 
 
 @pytest.mark.parametrize(

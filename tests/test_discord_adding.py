@@ -5,7 +5,6 @@ fetched or written."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from bot.answer.engine import AnswerEngine
 from bot.service import article_intake
 from bot.service.article_intake import ArticleIntake
 from bot.service.bot_service import BotService
-from tests.conftest import ROOT
 from tests.fake_discord import (
     BOT_USER,
     FakeDiscord,
@@ -28,13 +26,6 @@ from tests.test_discord import discord_at_loopback, embed_text, scenario  # noqa
 
 MANAGE_SERVER = str(1 << 5)
 EPHEMERAL = 64
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder, ignore=shutil.ignore_patterns(".index"))
-    return folder
 
 
 def as_member(payload: dict[str, Any], permissions: str) -> dict[str, Any]:

@@ -5,26 +5,15 @@ or a bot with the feature off, gets a private refusal and nothing is fetched or 
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.parse
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.answer.engine import AnswerEngine
 from bot.service import article_intake
 from bot.service.article_intake import ArticleIntake
 from bot.service.bot_service import BotService
-from tests.conftest import ROOT
 from tests.test_slack import Harness, scenario
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder, ignore=shutil.ignore_patterns(".index"))
-    return folder
 
 
 def with_intake(engine: AnswerEngine, corpus: Path, **options: Any) -> BotService:
