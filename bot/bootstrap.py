@@ -19,7 +19,14 @@ from bot.corpus.articles import CorpusProblem, load_corpus
 from bot.models import Query, Reply
 from bot.search.analysis import FrenchAnalyzer
 from bot.search.index import PassageIndex, build_index
-from bot.search.index_store import corpus_key, load_index, save_index
+from bot.search.index_store import (
+    FileStats,
+    corpus_key,
+    key_of_unchanged,
+    load_index,
+    remember_stats,
+    save_index,
+)
 from bot.search.question import QuestionAnalyser, load_synonym_groups
 from bot.settings import BotSettings, StartupError, settings_error
 
@@ -111,9 +118,18 @@ def load_or_build_index(
     settings: BotSettings, analyzer: FrenchAnalyzer
 ) -> tuple[PassageIndex, tuple[CorpusProblem, ...]]:
     """The saved index if the corpus has not changed, else a new one (then saved)."""
-    key = corpus_key(settings.corpus_dir, settings.max_article_bytes)
-    saved = load_index(settings.index_cache_dir, key)
+    cache_dir, corpus_dir, max_bytes = (
+        settings.index_cache_dir,
+        settings.corpus_dir,
+        settings.max_article_bytes,
+    )
+    stats = FileStats.of(corpus_dir, max_bytes)
+    known = key_of_unchanged(cache_dir, stats)  # no article read when none changed
+    key = known or corpus_key(corpus_dir, max_bytes)
+    saved = load_index(cache_dir, key)
     if saved is not None:
+        if known is None:
+            remember_stats(cache_dir, key, corpus_dir, stats, max_bytes)
         return saved
     corpus = load_corpus(settings.corpus_dir, settings.max_article_bytes)
     if not corpus.articles:
@@ -124,5 +140,6 @@ def load_or_build_index(
             "(voir le README, « Ajouter un article »)"
         )
     index = build_index(corpus.articles, analyzer)
-    save_index(index, corpus.problems, settings.index_cache_dir, key)
+    save_index(index, corpus.problems, cache_dir, key)
+    remember_stats(cache_dir, key, corpus_dir, stats, max_bytes)
     return index, corpus.problems

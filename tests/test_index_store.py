@@ -2,6 +2,7 @@
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,40 @@ def test_the_key_follows_the_format_version_not_the_source_files(
     assert corpus_key(corpus_dir) == before  # no source file is read: a wheel may ship none
     monkeypatch.setattr(store, "INDEX_FORMAT", store.INDEX_FORMAT + 1)
     assert corpus_key(corpus_dir) != before
+
+
+def test_files_that_stat_the_same_are_not_read_again_and_any_edit_is_seen(
+    corpus_dir: Path, write_article: ArticleWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.index_store as store
+
+    monkeypatch.setattr(store, "RACY_NS", 0)  # these files were written just now
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    write_article("b.md", "B", "Gaspard Lenoir est le nouveau trésorier de la startup.")
+    engine_for(corpus_dir)
+    key = corpus_key(corpus_dir)
+    assert store.key_of_unchanged(corpus_dir / ".index", store.FileStats.of(corpus_dir)) == key
+    opened = Path.open
+
+    def no_article(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.suffix == ".md":
+            raise PermissionError(f"{self.name} n'aurait pas dû être lu")
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_article)
+    assert "Coatue" in ask(engine_for(corpus_dir), "Qui a financé ?").citations[0].snippet  # no .md read
+    monkeypatch.setattr(Path, "open", opened)
+    write_article("a.md", "A", "Sequoia et Benchmark ont financé Stability AI.")  # same size, new text
+    assert "Sequoia" in ask(engine_for(corpus_dir), "Qui a financé ?").citations[0].snippet
+    monkeypatch.setattr(store, "INDEX_FORMAT", store.INDEX_FORMAT + 1)  # another format: not that index
+    assert store.key_of_unchanged(corpus_dir / ".index", store.FileStats.of(corpus_dir)) is None
+
+
+def test_files_changed_within_two_seconds_are_read_again_at_the_next_start(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    import bot.search.index_store as store
+
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    engine_for(corpus_dir)
+    assert not (corpus_dir / ".index" / corpus_key(corpus_dir) / store.STATS_FILE).exists()
