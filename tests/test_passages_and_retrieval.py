@@ -146,3 +146,29 @@ def test_saved_postings_load_back_identical(tmp_path) -> None:  # type: ignore[n
     query = single("coatue", "ommer")
     assert loaded.search(query, 10) == built.search(query, 10)
     assert loaded.idf("coatue") == built.idf("coatue") and loaded.idf("absent") == built.idf("absent")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_questions_touching_most_passages_rank_as_rank_bm25_ties_included(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Common words touch most passages: the top is then cut from a sample of the scores
+    (64 here instead of 4,096, so that a corpus of a few thousand passages is sampled).
+    Many passages are identical, so their scores tie at the cut."""
+    import bot.search.bm25 as bm25
+
+    monkeypatch.setattr(bm25, "DENSE_SAMPLE", 64)
+    rng = random.Random(200 + seed)
+    vocabulary = [f"mot{i}" for i in range(30)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    distinct = [rng.choices(vocabulary, weights, k=rng.randint(3, 12)) for _ in range(400)]
+    docs = [rng.choice(distinct) for _ in range(4_000)]
+    ours = Bm25Retriever.build(docs)
+    reference = lucene_idf_bm25(docs)
+    for _ in range(20):
+        query = list(dict.fromkeys(rng.choices(vocabulary[:6], k=rng.randint(1, 3))))
+        expected = reference.get_scores(query)
+        found = ours.search(single(*query), 10)
+        best = sorted(range(len(docs)), key=lambda i: (-expected[i], i))[:10]  # ties: by passage
+        assert [f.index for f in found] == best
+        assert [f.score for f in found] == pytest.approx([expected[i] for i in best], rel=1e-9)
