@@ -132,9 +132,11 @@ class Bm25Retriever:
     def search(self, concepts: Sequence[Concept], limit: int) -> list[ScoredPassage]:
         """Dis-max over each concept's alternatives, summed over concepts; the top `limit`.
 
-        Scores accumulate into two dense per-thread arrays (the total, and one concept's
-        best alternative), touching only the passages in the question's postings: no
-        sort of the postings, no `np.unique`. Only the top passages get their
+        Scores accumulate (`ufunc.at`) into two dense per-thread arrays (the total, and one
+        concept's best alternative), touching only the passages in the question's
+        postings: no sort of the postings, no `np.unique`. The top is ranked among the
+        touched passages, or, when they are most of the corpus, among those at or above a
+        cut found from a sample of the scores. Only the top passages get their
         per-concept matches looked up, afterwards.
         """
         total, best = self._scratch()
