@@ -12,6 +12,7 @@ serves it. Only the maintainer who proposed may confirm or cancel.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -23,6 +24,7 @@ from bot.corpus.articles import ArticleFileError
 from bot.corpus.fetch import AddressPolicy, FetchError, extract, fetch, is_public
 from bot.corpus.new_article import CheckedArticle, checked_article, refuse_duplicates, write_article
 
+log = logging.getLogger(__name__)
 PROPOSAL_SECONDS = 15 * 60
 # « ajouter » alone, or followed by one link (a question that starts with the verb is a question)
 ADD_COMMAND = re.compile(r"^\s*[/!]?ajouter\s*(?P<url>(?:<?\w+://|[\w-]+\.[\w.-]+/?)\S*)?\s*$", re.IGNORECASE)
@@ -107,6 +109,8 @@ class ArticleIntake:
             path = write_article(self._corpus_dir, proposal.checked)
         except (FetchError, OSError) as error:
             raise IntakeError(f"Article non ajouté : {error}") from None
+        log.info("Article ajouté depuis le chat par %s : %s (%s)", maintainer, path.name,
+                 proposal.checked.article.link() or "sans lien")  # fmt: skip
         served = (
             "le bot le sert dans quelques secondes"
             if self._watching
