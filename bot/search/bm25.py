@@ -164,27 +164,14 @@ class Bm25Retriever:
         if positive and sum(len(t) for t in touched) > self._passage_count // 4:
             passages, top_scores = _top_of_dense(total, limit)  # most of the corpus: one pass over all
         else:
-            single = [len(alternatives) == 1 for alternatives in found if alternatives] == [True]
-            unique = touched[0] if single else self._distinct(touched, best)
-            passages, top_scores = _top_of(unique, total, limit)
+            passages, top_scores = _top_of(
+                touched[0] if len(touched) == 1 else np.concatenate(touched), total, limit
+            )
         matched = [self._matched(alternatives, passages) for alternatives in found]
         return [
             ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
             for i in range(len(passages))
         ]
-
-    @staticmethod
-    def _distinct(
-        touched: list[npt.NDArray[np.int32]], spare: npt.NDArray[np.float64]
-    ) -> npt.NDArray[np.int32]:
-        """Each passage the question touched, once (a single alternative's passages already
-        are: the caller skips this). `spare` is a zeroed scratch array, left zeroed."""
-        candidates = touched[0] if len(touched) == 1 else np.concatenate(touched)
-        order = np.arange(len(candidates), dtype=np.float64)
-        spare[candidates] = order  # the last occurrence of each passage wins…
-        unique: npt.NDArray[np.int32] = candidates[spare[candidates] == order]  # …so each is kept once
-        spare[candidates] = 0.0
-        return unique
 
     def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Two zeroed arrays of one score per passage, this thread's own (questions are
@@ -241,13 +228,32 @@ def _ranked(passages: npt.NDArray[Any], scores: npt.NDArray[np.float64], limit: 
     return ranked
 
 
-def _top_of(unique: npt.NDArray[np.int32], total: npt.NDArray[np.float64],
+def _distinct(passages: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """Sorted, once each (a sort: NumPy 2's hashing `np.unique` is slower on these sizes)."""
+    ordered = np.sort(passages)
+    if not len(ordered):
+        return ordered
+    kept: npt.NDArray[np.int32] = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return kept
+
+
+def _top_of(touched: npt.NDArray[np.int32], total: npt.NDArray[np.float64],
             limit: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:  # fmt: skip
-    """The top of the touched passages `unique`; their scores in `total` are zeroed."""
-    scores = total[unique]
-    total[unique] = 0.0
-    top = _ranked(unique, scores, limit)
-    return unique[top], scores[top]
+    """The top of the touched passages (a passage may be listed more than once); their
+    scores in `total` are zeroed. The `limit`-th best of the distinct passages in an evenly
+    spaced sample of `DENSE_SAMPLE` is a cut that at least `limit` passages reach, so the
+    whole top, ties included, scores at or above it: only those are ranked."""
+    reaching = touched
+    sampled = _distinct(touched[:: max(1, len(touched) // DENSE_SAMPLE)])
+    if len(sampled) > limit:
+        values = total[sampled]
+        cut = np.partition(values, len(values) - limit)[len(values) - limit]
+        reaching = touched[total[touched] >= cut]
+    candidates = _distinct(reaching)
+    scores = total[candidates]
+    total[touched] = 0.0
+    top = _ranked(candidates, scores, limit)
+    return candidates[top], scores[top]
 
 
 def _top_of_dense(
