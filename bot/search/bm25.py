@@ -134,10 +134,10 @@ class Bm25Retriever:
 
         Scores accumulate (`ufunc.at`) into two dense per-thread arrays (the total, and one
         concept's best alternative), touching only the passages in the question's
-        postings: no sort of the postings, no `np.unique`. The top is ranked among the
-        touched passages, or, when they are most of the corpus, among those at or above a
-        cut found from a sample of the scores. Only the top passages get their
-        per-concept matches looked up, afterwards.
+        postings: no sort of the postings, no `np.unique`. The top is ranked only among
+        the passages at or above a cut found from a sample (of the touched passages, or
+        of all the scores when they are most of the corpus). Only the top passages get
+        their per-concept matches looked up, afterwards.
         """
         total, best = self._scratch()
         found = [self._alternative_postings(concept) for concept in concepts]
