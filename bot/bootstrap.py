@@ -71,9 +71,7 @@ def serving_settings() -> ServiceSettings:
         raise StartupError(settings_error(error)) from None
 
 
-def build_service(
-    settings: ServiceSettings, engine: AnswerEngine, corpus: BotSettings | None = None
-) -> BotService:
+def build_service(settings: ServiceSettings, engine: AnswerEngine, corpus: BotSettings) -> BotService:
     """The door the platforms ask through: cooldown and question log around the engine,
     and the chat's article intake when `BOT_CHAT_ADD` is on."""
     from bot.service.article_intake import ArticleIntake
@@ -90,7 +88,7 @@ def build_service(
         intake=ArticleIntake(
             corpus.corpus_dir, corpus.max_article_bytes,
             allow_private_addresses=settings.add_allow_private_addresses, watching=settings.watch_corpus,
-        ) if settings.chat_add and corpus is not None else None,
+        ) if settings.chat_add else None,
     )  # fmt: skip
 
 
