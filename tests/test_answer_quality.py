@@ -6,7 +6,9 @@ import pytest
 from bot.answer import messages
 from bot.answer.engine import AnswerEngine
 from bot.models import ReplyKind
+from bot.search.analysis import FrenchAnalyzer
 from bot.search.lexicon import with_accents
+from bot.search.question import QuestionAnalyser
 from bot.search.typed_french import TypedFrench
 from bot.search.word_vectors import WordVectors, murmurhash64a
 from tests.conftest import ask
@@ -122,6 +124,23 @@ def test_chat_words_accents_and_elisions_are_written_out() -> None:
     assert typed.write_out("ancien taf demad") == "ancien travail d'emad"
     assert typed.write_out("c'est Mostaque") == "c'est Mostaque"  # apostrophes and names kept
     assert with_accents("societe") == "société" and with_accents("bien") == "bien"
+
+
+def test_a_chat_verb_is_written_out_whatever_its_form() -> None:
+    typed = TypedFrench(chat_words={"bosser": "travailler", "barrer": "partir"})
+    assert typed.write_out("il bossait") == "il travailler"  # by its lemma
+    assert typed.write_out("il s'est barré quand") == "il s'est partir quand"  # a participle in -é
+    assert typed.write_out("elles se sont barrées") == "elles se sont partir"
+    assert typed.write_out("une barre") == "une barre"  # the noun is no form of the verb
+
+
+def test_a_conjugated_word_without_a_vector_gets_its_lemmas_related_words() -> None:
+    analyzer = FrenchAnalyzer()
+    surfaces = {analyzer.stem(w): [w] for w in ("brûler", "argent")}
+    questions = QuestionAnalyser(analyzer, [], surfaces.keys(), surfaces)
+    assert WordVectors().vector("cramait") is None  # only "cramer" has one
+    (concept,) = questions.analyse("ça cramait").concepts
+    assert (analyzer.stem("brûler"),) in [a.terms for a in concept.alternatives[1:]]
 
 
 def test_english_questions_get_the_line_in_english_then_french_citations(engine: AnswerEngine) -> None:

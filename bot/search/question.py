@@ -161,7 +161,11 @@ class QuestionAnalyser:
         return (own, *found)
 
     def _related_terms(self, term: str, word: str) -> list[Alternative]:
-        nearest = self._related.nearest(word.casefold(), RELATED_THRESHOLD, RELATED_LIMIT + 1)
+        """Corpus terms near the word's vector, or its lemma's ("cramait" has none, "cramer" has)."""
+        lowered = word.casefold()
+        nearest = self._related.nearest(lowered, RELATED_THRESHOLD, RELATED_LIMIT + 1)
+        if not nearest and (base := lemma(lowered)) != lowered:
+            nearest = self._related.nearest(base, RELATED_THRESHOLD, RELATED_LIMIT + 1)
         return [Alternative((t,), round(RELATED_WEIGHT * s, 3)) for t, s in nearest if t != term][
             :RELATED_LIMIT
         ]

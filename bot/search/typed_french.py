@@ -3,7 +3,8 @@ passages): chat words ("pk" → "pourquoi", "c koi" → "c'est quoi", "la boîte
 "l'entreprise") and missing accents ("annee" → "année").
 
 The chat words are `bot/data/chat_fr.txt`, general chat French, editable. A word
-is rewritten when it, or its lemma ("thunes" → "thune"), is listed; case and
+is rewritten when it, its lemma ("bossait" → "bosser") or, for a past participle
+of the first group, its infinitive ("s'est barré" → "barrer") is listed; case and
 accents do not matter. A word without accents gets them back when French writes
 it with them far more often (wordfreq), unless it is capitalised inside the
 question (a name); an elision typed without its apostrophe gets it back
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from bot.data import read_data
 from bot.search.analysis import fold
-from bot.search.lexicon import with_accents, zipf
+from bot.search.lexicon import lemma, with_accents, zipf
 
 _WORD = re.compile(r"(?<![\w'’])[^\W_]+(?![\w'’])")
 
@@ -35,6 +36,7 @@ def load_chat_words(text: str | None = None) -> dict[str, str]:
 
 _ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
 _VOWELS = frozenset("aeiouyhàâéèêëîïôûù")
+_PARTICIPLE = re.compile(r"(\w+)ée?s?")  # "barré", "virées": verbs in -er
 MIN_ELIDED = 3  # letters after the elision
 ELIDED_MAX_ZIPF = 3.0  # a word this common in French is a word, not an elision
 ELIDED_REST_ZIPF = 3.5  # what the rest must be to count as a French word
@@ -54,7 +56,7 @@ class TypedFrench:
         def written_out(match: re.Match[str]) -> str:
             word = match.group()
             lowered = word.casefold()
-            found = self._words.get(fold(word))
+            found = self._listed(lowered)
             if found:
                 return found
             if word[:1].isupper() and match.start() > 0:
@@ -67,6 +69,16 @@ class TypedFrench:
             return self._elided(word) or word
 
         return _WORD.sub(written_out, question)
+
+    def _listed(self, lowered: str) -> str | None:
+        """The expansion of a chat word, as typed, by its lemma or by its infinitive."""
+        found = self._words.get(fold(lowered))
+        if found is None and len(lowered) > MIN_ELIDED:
+            found = self._words.get(fold(lemma(lowered)))
+            participle = _PARTICIPLE.fullmatch(lowered)
+            if found is None and participle:
+                found = self._words.get(fold(participle.group(1)) + "er")
+        return found
 
     def _elided(self, word: str) -> str | None:
         """ "larticle" → "l'article", "demad" → "d'emad", "cetait" → "c'était": an
