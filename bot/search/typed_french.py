@@ -36,6 +36,7 @@ def load_chat_words(text: str | None = None) -> dict[str, str]:
 
 _ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
 _VOWELS = frozenset("aeiouyhàâéèêëîïôûù")
+_SAME_START = 3  # letters a chat word's forms share with it ("bossait", "bosser")
 _PARTICIPLE = re.compile(r"(\w+)ée?s?")  # "barré", "virées": verbs in -er
 MIN_ELIDED = 3  # letters after the elision
 ELIDED_MAX_ZIPF = 3.0  # a word this common in French is a word, not an elision
@@ -49,6 +50,9 @@ class TypedFrench:
         """`known(word)`: whether the articles use the word (names such as "emad")."""
         self._words = load_chat_words() if chat_words is None else chat_words
         self._known = known or (lambda word: False)
+        # Forms of a listed word begin as it does: no other word needs its lemma (simplemma
+        # takes 0.16 s to load, more than a whole answer).
+        self._starts = frozenset(word[:_SAME_START] for word in self._words)
 
     def write_out(self, question: str) -> str:
         """The question with every listed chat word written out and accents restored."""
@@ -72,8 +76,9 @@ class TypedFrench:
 
     def _listed(self, lowered: str) -> str | None:
         """The expansion of a chat word, as typed, by its lemma or by its infinitive."""
-        found = self._words.get(fold(lowered))
-        if found is None and len(lowered) > MIN_ELIDED:
+        folded = fold(lowered)
+        found = self._words.get(folded)
+        if found is None and len(lowered) > MIN_ELIDED and folded[:_SAME_START] in self._starts:
             found = self._words.get(fold(lemma(lowered)))
             participle = _PARTICIPLE.fullmatch(lowered)
             if found is None and participle:
