@@ -172,14 +172,3 @@ def test_related_words_come_from_the_french_vectors() -> None:
 def test_the_vector_keys_are_spacys_string_hashes() -> None:
     # spaCy's hash_string("apple") is 8566208034543834098 (MurmurHash64A, seed 1).
     assert murmurhash64a(b"apple") == 8566208034543834098
-
-
-def test_a_serving_bot_reads_the_word_lists_before_its_first_question() -> None:
-    from bot.search import lexicon
-
-    lexicon._zipf_table.cache_clear()
-    lexicon._accented_forms.cache_clear()
-    lexicon.load_word_lists()
-    assert lexicon._zipf_table.cache_info().currsize == 1  # the first asker does not pay for them
-    assert lexicon._accented_forms.cache_info().currsize == 1
-    assert lexicon.with_accents("annee") == "année"

@@ -84,7 +84,7 @@ def parse_article(slug: str, text: str) -> Article:
 def article_files(directory: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Path | CorpusProblem]:
     """Each `*.md` entry of `directory`, sorted by name: the path of a readable regular
     file, or the problem that keeps it out. Nothing is opened here."""
-    for path in sorted(directory.glob("*.md")):
+    for path in sorted(directory.glob("*.md"), key=lambda path: path.name):  # (not Path's slow <)
         try:
             target = os.stat(path)  # follows a symbolic link
         except FileNotFoundError:

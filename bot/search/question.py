@@ -105,10 +105,7 @@ class QuestionAnalyser:
         self._vocabulary = vocabulary
         self._spellings = spellings or SpellingIndex.build(vocabulary)
         self._terms_starting_with = terms_starting_with or _prefix_lookup(vocabulary)
-        surfaces = surfaces or {}
-        self._related = RelatedTerms(
-            vectors or WordVectors(), ((term, word) for term, words in surfaces.items() for word in words)
-        )
+        self._related = RelatedTerms(vectors or WordVectors(), surfaces or {})
 
     def knows_word(self, word: str) -> bool:
         """Whether the articles use `word` (in any of its forms)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -88,19 +88,21 @@ class WordVectors:
 class RelatedTerms:
     """The corpus terms nearest to a word, by the cosine of their vectors."""
 
-    def __init__(self, vectors: WordVectors, surfaces: Iterable[tuple[str, str]]) -> None:
-        """`surfaces`: (term, a word of the corpus that analyses to it), a term may repeat."""
+    def __init__(self, vectors: WordVectors, surfaces: Mapping[str, Sequence[str]]) -> None:
+        """`surfaces`: each corpus term, and the corpus's words that analyse to it (read
+        only on the first look-up: a question the corpus's own words answer needs none)."""
         self._vectors = vectors
-        self._surfaces = list(surfaces)
+        self._surfaces = surfaces
 
     @cached_property
     def _matrix(self) -> tuple[Sequence[str], npt.NDArray[np.float32]]:
         terms, rows = [], []
-        for term, word in self._surfaces:
-            vector = self._vectors.vector(word)
-            if vector is not None:
-                terms.append(term)
-                rows.append(vector)
+        for term, words in self._surfaces.items():
+            for word in words:
+                vector = self._vectors.vector(word)
+                if vector is not None:
+                    terms.append(term)
+                    rows.append(vector)
         matrix = np.stack(rows) if rows else np.zeros((0, 300), dtype=np.float32)
         return terms, matrix
 

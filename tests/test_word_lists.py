@@ -1,0 +1,76 @@
+"""The general French word lists: the same answers as wordfreq and simplemma, kept in
+the user's cache folder once, and still there when that folder cannot be written."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import simplemma
+import wordfreq
+
+from bot.search import lexicon
+from bot.search.word_lists import WordLists, cache_folder, word_lists, wordfreq_bands
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder, and no table or look-up remembered by this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    caches = (word_lists, lexicon.lemma, lexicon.zipf, lexicon._zipf_of_word, lexicon.with_accents)
+    for cached in caches:
+        cached.cache_clear()
+    yield tmp_path / "cache"
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_frequencies_and_lemmas_are_the_packages_own(fresh_cache: Path) -> None:
+    words = [w for band in wordfreq_bands("fr") for w in band]
+    for word in [*random.Random(7).sample(words, 300), "tête", "nationalité", "cramait", "qsdfqsdf"]:
+        assert lexicon.zipf(word) == wordfreq.zipf_frequency(word, "fr", wordlist="large"), word
+        assert lexicon.lemma(word) == simplemma.lemmatize(word, lang="fr"), word
+    assert lexicon.zipf("board", "en") == wordfreq.zipf_frequency("board", "en", wordlist="large")
+    assert lexicon.zipf("conseil administration") == wordfreq.zipf_frequency(
+        "conseil administration", "fr", wordlist="large"
+    )
+    assert lexicon.with_accents("annee") == "année" and lexicon.with_accents("bien") == "bien"
+
+
+def test_the_lists_are_saved_once_then_read_from_the_cache(fresh_cache: Path) -> None:
+    built = word_lists()
+    folder = cache_folder()
+    assert folder.is_relative_to(fresh_cache) and folder.is_dir()
+    saved = WordLists.load(folder)
+    for word in ("tête", "démission", "stability"):
+        assert saved.band(word, "fr") == built.band(word, "fr")
+    assert saved.lemma("cramait") == built.lemma("cramait") == "cramer"
+    assert saved.accented("preside") == built.accented("preside")
+    word_lists.cache_clear()
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert word_lists().lemma("bossait") == "bosser"
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before  # read, not rebuilt
+
+
+def test_a_damaged_cache_is_rebuilt(fresh_cache: Path) -> None:
+    word_lists()
+    folder = cache_folder()
+    (folder / "lemma_keys.npy").write_bytes(b"not an array")
+    word_lists.cache_clear()
+    assert word_lists().lemma("cramait") == "cramer"
+    word_lists.cache_clear()
+    assert WordLists.load(folder).lemma("cramait") == "cramer"  # saved again, whole
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_cache: Path) -> None:
+    fresh_cache.write_text("a file where the cache folder should be")  # fails for root too
+    assert word_lists().lemma("cramait") == "cramer"  # built in memory
+    assert fresh_cache.is_file()
+
+
+def test_a_serving_bot_maps_the_lists_before_its_first_question(fresh_cache: Path) -> None:
+    lexicon.load_word_lists()
+    assert word_lists.cache_info().currsize == 1  # the first asker does not wait for them
+    assert cache_folder().is_dir()
