@@ -110,7 +110,16 @@ def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(seed: int) -> None:
+@pytest.mark.parametrize("share", [0.0, float("inf")], ids=["one-pass-over-all", "over-postings"])
+def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(
+    seed: int, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of adding a concept's best alternatives, and of finding the top: over
+    the postings, or in one pass over every passage's score."""
+    import bot.search.bm25 as bm25
+
+    monkeypatch.setattr(bm25, "DENSE_DIS_MAX_SHARE", share)
+    monkeypatch.setattr(bm25, "DENSE_TOP_SHARE", share)
     rng = random.Random(100 + seed)
     vocabulary = [f"mot{i}" for i in range(rng.randint(20, 200))]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
