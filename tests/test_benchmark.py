@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.commands.bench_corpora import bench_questions, zipf_vocabulary
 from bot.commands.benchmark import run_benchmark
 
-PEERS = ("emad-bot", "bm25s (numba)", "bm25s (numpy)", "SciPy CSR", "rank-bm25")
+PEERS = ("emad-bot", "emad-bot (mêmes termes)", "bm25s (numba)", "bm25s (numpy)", "SciPy CSR", "rank-bm25")
 
 
 def test_the_benchmark_writes_every_system_for_both_corpus_families(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 Every peer indexes the same analysed token lists and answers the same flat term lists
 (the bot's own question analysis, its concepts' asked terms), top 10:
+- the bot's own search on those very terms (`bot_on_the_same_terms`): the like-for-like
+  comparison; the benchmark times the bot with its whole concepts (synonyms, related
+  words, close spellings as dis-max alternatives) apart;
 - bm25s (the `bench` extra), Lucene's BM25 like ours, with its numba backend (compiled
   and warmed up before timing, questions given as token ids, one thread) and with its
   NumPy backend;
@@ -22,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.search.bm25 import K1, B, Bm25Retriever, lucene_idf_bm25
+from bot.search.retrieval import Alternative, Concept
 
 TOP = 10
 RANK_BM25_UP_TO = 100_000
@@ -99,6 +103,16 @@ def build_scipy_csr(retriever: Bm25Retriever) -> Peer:
                             shape=(1, len(rows)))  # fmt: skip
         scores = vector @ matrix
         return _top(scores.data, scores.indices)
+
+    return Peer(query)
+
+
+def bot_on_the_same_terms(retriever: Bm25Retriever) -> Peer:
+    """The bot's own search given exactly what the peers get: each asked term alone, no
+    synonym, related word or close spelling (so no dis-max), the same BM25 sum."""
+
+    def query(terms: Sequence[str]) -> Any:
+        return retriever.search([Concept((t,), (Alternative((t,)),)) for t in terms], TOP)
 
     return Peer(query)
 

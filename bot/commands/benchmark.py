@@ -34,6 +34,7 @@ from bot.commands.bench_corpora import FAMILIES, bench_questions, vocabulary_for
 from bot.commands.bench_peers import (
     RANK_BM25_UP_TO,
     Peer,
+    bot_on_the_same_terms,
     build_bm25s,
     build_rank_bm25,
     build_scipy_csr,
@@ -51,6 +52,7 @@ from bot.settings import BotSettings
 
 BOT = "emad-bot"
 BOT_ANALYSED = "emad-bot (analyse + recherche)"
+BOT_SAME_TERMS = "emad-bot (mêmes termes)"
 WHOLE = "emad-bot (réponse complète)"
 
 
@@ -110,7 +112,8 @@ def _rotated(items: list[tuple[str, Peer]], by: int) -> list[tuple[str, Peer]]:
 
 def _peers(docs: list[list[str]], retriever: Bm25Retriever, result: SizeResult) -> dict[str, Peer]:
     (numba_peer, numpy_peer), result.memory_mb["bm25s"] = _retained_mb(lambda: build_bm25s(docs))
-    peers = {"bm25s (numba)": numba_peer, "bm25s (numpy)": numpy_peer}
+    peers = {BOT_SAME_TERMS: bot_on_the_same_terms(retriever)}
+    peers |= {"bm25s (numba)": numba_peer, "bm25s (numpy)": numpy_peer}
     peers["SciPy CSR"], result.memory_mb["SciPy CSR"] = _retained_mb(lambda: build_scipy_csr(retriever))
     if result.passages <= RANK_BM25_UP_TO:
         peers["rank-bm25 get_scores"], result.memory_mb["rank-bm25"] = _retained_mb(
