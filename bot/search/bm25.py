@@ -226,7 +226,8 @@ class Bm25Retriever:
             mean: npt.NDArray[np.float64] = lists[0][1]
             if len(lists) > 1:
                 mean = np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
-            found.append((common, mean * (alternative.weight * concept.boost), alternative.weight))
+            factor = alternative.weight * concept.boost  # 1 for a name's own word: no pass to make
+            found.append((common, mean if factor == 1.0 else mean * factor, alternative.weight))
         return found
 
 
