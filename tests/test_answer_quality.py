@@ -172,3 +172,13 @@ def test_related_words_come_from_the_french_vectors() -> None:
 def test_the_vector_keys_are_spacys_string_hashes() -> None:
     # spaCy's hash_string("apple") is 8566208034543834098 (MurmurHash64A, seed 1).
     assert murmurhash64a(b"apple") == 8566208034543834098
+
+
+def test_a_word_cut_short_stands_for_the_few_corpus_words_it_begins() -> None:
+    analyzer = FrenchAnalyzer()
+    vocabulary = ["stability", "stabl", "investisseur", "investir", "investig", "invest", "investiture"]
+    questions = QuestionAnalyser(analyzer, [], vocabulary)
+    (stab,) = questions.analyse("qui preside stab").concepts[1:]
+    assert {a.terms[0] for a in stab.alternatives[1:]} >= {"stability", "stabl"}
+    (cut,) = questions.analyse("inves").concepts  # begins five terms: no guess
+    assert [a.terms for a in cut.alternatives if a.terms[0].startswith("invest")] == []

@@ -46,6 +46,7 @@ RELATED_WEIGHT = 0.55  # × the similarity
 RELATED_LIMIT = 3
 RELATED_FOR_KNOWN = False  # widen the corpus's own words too (the passage saying it otherwise)
 MIN_FUZZY_LENGTH = 4
+MAX_COMPLETIONS = 3  # corpus terms a cut-short word may stand for
 FRENCH_WORD_ZIPF = 3.0  # a word at least this common in French is no typo
 NAME_TYPO_ZIPF = 4.0  # nor is a name this common ("Paris", "Google"; "Omer" may be "Ommer")
 MIN_SAME_STEM = 5  # characters the two terms share
@@ -154,8 +155,17 @@ class QuestionAnalyser:
         found = self._same_stem(term) or related
         typo = frequency < (NAME_TYPO_ZIPF if name else FRENCH_WORD_ZIPF)  # "Paris" is no typo
         if not found and typo and len(term) >= MIN_FUZZY_LENGTH:
-            found = self._close_spellings(term)
+            completions = self._completions(term)
+            found = completions + [a for a in self._close_spellings(term) if a not in completions]
         return (own, *found)
+
+    def _completions(self, term: str) -> list[Alternative]:
+        """Corpus terms the word begins, when they are few: chat cuts words short ("stab"
+        for "Stability", "dev" for "développeurs"); a word beginning many is no cut."""
+        longer = [t for t in self._terms_starting_with(term) if t != term]
+        if not longer or len(longer) > MAX_COMPLETIONS:
+            return []
+        return [Alternative((t,), CLOSE_SPELLING_WEIGHT) for t in longer]
 
     def _related_terms(self, term: str, word: str) -> list[Alternative]:
         """Corpus terms near the word's vector, or its lemma's ("cramait" has none, "cramer" has)."""
