@@ -61,6 +61,14 @@ def build_core(settings: BotSettings) -> Core:
     return Core(engine, problems, settings)
 
 
+def prepared_core(settings: BotSettings) -> Core:
+    """`build_core`, with everything a first question could need already read: what a
+    serving bot swaps in on a reload."""
+    core = build_core(settings)
+    core.engine.prepare()
+    return core
+
+
 def serving_settings() -> ServiceSettings:
     """The serving settings (cooldown, question log, watcher), read once at start-up."""
     from bot.service.settings import ServiceSettings
@@ -98,15 +106,14 @@ def serve(
     """`emad-bot run`: serve every configured platform (or only the one named) around
     `core`, reloading it when the corpus changes; with none configured, `chat(answer)`
     with the service's `answer` (cooldown and question log, as on every platform)."""
-    from bot.search.lexicon import load_word_lists
     from bot.service.reload import CorpusReloader
     from bot.service.runner import run
 
     serving = serving_settings()
-    load_word_lists()
+    core.engine.prepare()
     service = build_service(serving, core.engine, core.settings)
     service.health.index_loaded(len(core.engine.index.passages))
-    reloader = CorpusReloader(core, service, build_core, serving.watch_corpus)
+    reloader = CorpusReloader(core, service, prepared_core, serving.watch_corpus)
     health = (serving.health_host, serving.health_port) if serving.health_port is not None else None
     chat_here = None if chat is None else lambda: chat(service.answer)
     return run(service, reloader, chat=chat_here, only=only, health=health)

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import pytest
 import simplemma
 import wordfreq
 
-from bot.search import lexicon
+from bot.bootstrap import prepared_core
+from bot.models import Query
+from bot.search import lexicon, word_vectors
+from bot.search import word_lists as word_lists_module
 from bot.search.word_lists import WordLists, cache_folder, word_lists, wordfreq_bands
+from bot.search.word_vectors import RelatedTerms
+from bot.settings import BotSettings
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -70,7 +77,19 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_cache: Path
     assert fresh_cache.is_file()
 
 
-def test_a_serving_bot_maps_the_lists_before_its_first_question(fresh_cache: Path) -> None:
-    lexicon.load_word_lists()
-    assert word_lists.cache_info().currsize == 1  # the first asker does not wait for them
-    assert cache_folder().is_dir()
+def test_a_served_engine_reads_nothing_more_on_its_first_question(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a serving bot swaps in has read the word lists and the corpus's word vectors:
+    its first asker, with a word the articles lack, waits no longer than the next."""
+    engine = prepared_core(BotSettings.ignoring_env_file(corpus_dir=ROOT / "corpus")).engine
+
+    def no_more_reading(*_: object) -> None:
+        raise AssertionError("read after start")
+
+    for name in ("build_word_lists", "cache_folder"):
+        monkeypatch.setattr(word_lists_module, name, no_more_reading)
+    monkeypatch.setattr(word_vectors, "_vocab_dir", no_more_reading)  # the vector table
+    monkeypatch.setattr(RelatedTerms, "_matrix", cached_property(no_more_reading))  # corpus vectors
+    reply = engine.answer(Query("Quelle est la nationalité du patron de Stability ?"))
+    assert reply.kind.cites

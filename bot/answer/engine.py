@@ -56,6 +56,12 @@ class AnswerEngine:
         self._small_talk = SmallTalk(analyzer.stop_words)
         self.languages = LanguageGuesser(analyzer.stop_words | analyzer.question_words)
 
+    def prepare(self) -> None:
+        """Everything a first question could need, read now (a serving bot calls this
+        before it takes questions, and on a reload before the new index serves)."""
+        self._questions.prepare()
+        self._source_terms  # noqa: B018 - the cached property is the work
+
     def answer(self, query: Query) -> Reply:
         notice = None
         text = clean_question(query.text[: 10 * MAX_QUESTION_CHARS])  # the rest is never read

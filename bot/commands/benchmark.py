@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import build_core
+from bot.bootstrap import build_core, prepared_core
 from bot.commands.bench_corpora import FAMILIES, bench_questions, vocabulary_for, write_synthetic_corpus
 from bot.commands.bench_peers import (
     RANK_BM25_UP_TO,
@@ -47,7 +47,6 @@ from bot.search.analysis import FrenchAnalyzer
 from bot.search.bm25 import Bm25Retriever
 from bot.search.index import AnalysedCorpus, index_analysed
 from bot.search.index_store import corpus_key, load_index, save_index
-from bot.search.lexicon import load_word_lists
 from bot.settings import BotSettings
 
 BOT = "emad-bot"
@@ -151,7 +150,7 @@ def bench_size(family: str, size: int, questions: int, work: Path, with_peers: b
     peers = _peers(analysed.passage_terms, retriever, result) if with_peers else {}
     del analysed
     gc.collect()
-    engine = build_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir)).engine
+    engine = prepared_core(BotSettings.ignoring_env_file(corpus_dir=corpus_dir)).engine  # as served
     _interleaved(engine, retriever, bench_questions(sample, rng), peers, result)
     return result
 
@@ -276,7 +275,7 @@ def run_benchmark(sizes: Sequence[int], questions: int, out: Path, baselines: bo
     if baselines:
         warm_up_bm25s()
     shipped = build_core(BotSettings.ignoring_env_file()).engine
-    load_word_lists()  # as a serving bot does at start
+    shipped.prepare()  # as a serving bot does at start
     shipped_questions = ["Qui a financé Stability AI ?", "Quand Emad a-t-il démissionné ?",
                          "Qu'est-ce que SchellingAI ?", "Combien dépensait la startup ?"]  # fmt: skip
     shipped_ms = _percentiles(_timed(lambda: shipped.answer(Query(random.choice(shipped_questions))), 200))

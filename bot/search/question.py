@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bot.data import read_data
 from bot.search.analysis import FrenchAnalyzer, Token
-from bot.search.lexicon import lemma, zipf
+from bot.search.lexicon import lemma, load_word_lists, zipf
 from bot.search.retrieval import Alternative, Concept
 from bot.search.spellings import SpellingIndex
 from bot.search.word_vectors import RelatedTerms, WordVectors
@@ -107,6 +107,13 @@ class QuestionAnalyser:
         self._spellings = spellings or SpellingIndex.build(vocabulary)
         self._terms_starting_with = terms_starting_with or _prefix_lookup(vocabulary)
         self._related = RelatedTerms(vectors or WordVectors(), surfaces or {})
+
+    def prepare(self) -> None:
+        """Read now what a question could need later: the French word lists and the
+        word vectors of the corpus's words (0.1 s on the shipped corpus, 0.3 s at
+        100,000 passages), so a serving bot's first asker waits no longer than the next."""
+        load_word_lists()
+        self._related.prepare()
 
     def knows_word(self, word: str) -> bool:
         """Whether the articles use `word` (in any of its forms)."""

@@ -106,6 +106,10 @@ class RelatedTerms:
         matrix = np.stack(rows) if rows else np.zeros((0, 300), dtype=np.float32)
         return terms, matrix
 
+    def prepare(self) -> None:
+        """Read the vectors of the corpus's words now rather than on the first look-up."""
+        self._matrix  # noqa: B018 - the cached property is the work
+
     def nearest(self, word: str, threshold: float, limit: int) -> list[tuple[str, float]]:
         """Up to `limit` (term, similarity) pairs at or above `threshold`, best first."""
         vector = self._vectors.vector(word)
