@@ -50,8 +50,7 @@ class TypedFrench:
         """`known(word)`: whether the articles use the word (names such as "emad")."""
         self._words = load_chat_words() if chat_words is None else chat_words
         self._known = known or (lambda word: False)
-        # Forms of a listed word begin as it does: no other word needs its lemma (simplemma
-        # takes 0.16 s to load, more than a whole answer).
+        # Forms of a listed word begin as it does: no other word needs its lemma looked up.
         self._starts = frozenset(word[:_SAME_START] for word in self._words)
 
     def write_out(self, question: str) -> str:
