@@ -61,6 +61,14 @@ def test_the_lists_are_saved_once_then_read_from_the_cache(fresh_cache: Path) ->
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before  # read, not rebuilt
 
 
+def test_tables_of_other_package_versions_are_dropped(fresh_cache: Path) -> None:
+    stale = cache_folder().parent / "v1_wordfreq-0.0_simplemma-0.0"
+    stale.mkdir(parents=True)
+    (stale / "strings.txt").write_text("old")
+    word_lists()
+    assert [p.name for p in cache_folder().parent.iterdir()] == [cache_folder().name]
+
+
 def test_a_damaged_cache_is_rebuilt(fresh_cache: Path) -> None:
     word_lists()
     folder = cache_folder()

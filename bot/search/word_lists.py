@@ -188,4 +188,8 @@ def word_lists() -> WordLists:
             os.replace(Path(scratch) / "tables", folder)  # whole, or not at all
     except OSError as error:  # a read-only home; another process saved them first
         log.debug("Listes de mots gardées en mémoire seulement : %s", error)
+        return lists
+    for other in folder.parent.iterdir():  # those of packages no longer installed
+        if other != folder and other.name.startswith("v") and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
     return lists
