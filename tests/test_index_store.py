@@ -107,3 +107,20 @@ def test_files_changed_within_two_seconds_are_read_again_at_the_next_start(
     write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
     engine_for(corpus_dir)
     assert not (corpus_dir / ".index" / corpus_key(corpus_dir) / store.STATS_FILE).exists()
+
+
+def test_the_corpus_words_are_read_only_when_a_question_needs_related_words(
+    corpus_dir: Path, write_article: ArticleWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A question in the articles' own words reads no more of the saved index than it
+    needs: its words for related-word look-ups are read (and found damaged) only when a
+    question has a French word the articles lack."""
+    write_article("a.md", "A", "Coatue et Lightspeed ont financé Stability AI.")
+    write_article("b.md", "B", "Emad Mostaque a démissionné en mars 2024.")
+    engine_for(corpus_dir)
+    (corpus_dir / ".index" / corpus_key(corpus_dir) / "surfaces.json").write_text("{abîmé")
+    engine = engine_for(corpus_dir)
+    assert "Coatue" in ask(engine, "Qui a financé Stability AI ?").citations[0].snippet
+    assert "Mots du corpus illisibles" not in caplog.text
+    ask(engine, "Quelle est la nationalité d'Emad ?")  # a French word the articles lack
+    assert "Mots du corpus illisibles" in caplog.text

@@ -106,7 +106,7 @@ class QuestionAnalyser:
         self._vocabulary = vocabulary
         self._spellings = spellings or SpellingIndex.build(vocabulary)
         self._terms_starting_with = terms_starting_with or _prefix_lookup(vocabulary)
-        self._related = RelatedTerms(vectors or WordVectors(), surfaces or {})
+        self._related = RelatedTerms(vectors or WordVectors(), {} if surfaces is None else surfaces)
 
     def prepare(self) -> None:
         """Read now what a question could need later: the French word lists and the
