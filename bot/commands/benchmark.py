@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import build_core, prepared_core
+from bot.bootstrap import prepared_core
 from bot.commands.bench_corpora import FAMILIES, bench_questions, vocabulary_for, write_synthetic_corpus
 from bot.commands.bench_peers import (
     RANK_BM25_UP_TO,
@@ -274,8 +274,7 @@ def run_benchmark(sizes: Sequence[int], questions: int, out: Path, baselines: bo
     logging.getLogger().setLevel(logging.WARNING)  # numbers, not build logs
     if baselines:
         warm_up_bm25s()
-    shipped = build_core(BotSettings.ignoring_env_file()).engine
-    shipped.prepare()  # as a serving bot does at start
+    shipped = prepared_core(BotSettings.ignoring_env_file()).engine  # as served
     shipped_questions = ["Qui a financé Stability AI ?", "Quand Emad a-t-il démissionné ?",
                          "Qu'est-ce que SchellingAI ?", "Combien dépensait la startup ?"]  # fmt: skip
     shipped_ms = _percentiles(_timed(lambda: shipped.answer(Query(random.choice(shipped_questions))), 200))
