@@ -97,6 +97,22 @@ def test_a_long_sentence_is_cut_at_word_boundaries_around_the_match(
     assert citation.snippet[span.start : span.end] == "Zébulon"
 
 
+def test_short_sentences_answering_together_are_cited_together(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    # The question's words are in the first and third short sentences: a window of two
+    # sentences would drop one of them.
+    write_article(
+        "trio.md",
+        "Trio",
+        "Le fonds Orvalis a misé sur la startup. Puis il s'est tu. Pas de communiqué sur le montant.",
+    )
+    write_article("other.md", "Autre", "Rien à voir avec la question posée ici.")
+    snippet = ask(engine_for(corpus_dir), "Orvalis a donné un communiqué ?").citations[0].snippet
+    assert "Orvalis" in snippet and "communiqué" in snippet
+    assert len(snippet) <= MAX_SNIPPET_CHARS
+
+
 def test_near_duplicate_snippets_are_cited_once(corpus_dir: Path, write_article: ArticleWriter) -> None:
     sentence = "Le trésorier Gaspard Lenoir a démissionné du conseil en avril."
     write_article("a.md", "A", sentence)

@@ -1,7 +1,8 @@
-"""Pick the verbatim sentence or two of a passage that best answer the question.
+"""Pick the verbatim sentences of a passage that best answer the question.
 
-A snippet is one or two consecutive sentences of the passage, at most
-`MAX_SNIPPET_CHARS` characters; a longer sentence is cut at word boundaries
+A snippet is one to `MAX_SENTENCES` consecutive sentences of the passage, at most
+`MAX_SNIPPET_CHARS` characters (short sentences often answer together: « Sauf que…
+son Twitter est toujours vide. Pas de site web. »); a longer sentence is cut at word boundaries
 around its best-matching stretch, with "…" where text was left out. A window
 scores the weight of the question's concepts it holds (each concept once, by its
 best term), plus a bonus when it holds the kind of answer the question expects (a
@@ -12,7 +13,6 @@ are offsets into the snippet, so each adapter draws them in its own syntax.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from bot.models import Passage, Span
 from bot.search.analysis import FrenchAnalyzer, Token
 
 MAX_SNIPPET_CHARS = 300
+MAX_SENTENCES = 3  # of the shortest windows holding as much, the first wins
 ELLIPSIS = "…"
 _CONTEXT_BEFORE = 40
 _WORD_START = re.compile(r"(?<!\S)\S")
@@ -117,7 +118,7 @@ def make_snippet(
             best[concept] = max(best.get(concept, 0.0), weight)
         total = sum(best.values())
     score = _Scorer(text, analyzer.passage_tokens(text), weights, expected, total)
-    windows = list(sentences) + [(a[0], b[1]) for a, b in itertools.pairwise(sentences)]
+    windows = [(a[0], b[1]) for i, a in enumerate(sentences) for b in sentences[i : i + MAX_SENTENCES]]
     fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
     start, end = max(fitting or sentences, key=score)
     prefix = suffix = ""
