@@ -1,6 +1,8 @@
 """What a person typing in chat gets: three outcomes, small talk, polite words, chat
 French, English questions, and snippets that keep the answer."""
 
+from pathlib import Path
+
 import pytest
 
 from bot.answer import messages
@@ -11,7 +13,7 @@ from bot.search.lexicon import with_accents
 from bot.search.question import QuestionAnalyser
 from bot.search.typed_french import TypedFrench
 from bot.search.word_vectors import WordVectors, murmurhash64a
-from tests.conftest import ask
+from tests.conftest import ArticleWriter, ask, engine_for
 
 
 def _snippets(engine: AnswerEngine, question: str) -> list[str]:
@@ -182,3 +184,35 @@ def test_a_word_cut_short_stands_for_the_few_corpus_words_it_begins() -> None:
     assert {a.terms[0] for a in stab.alternatives[1:]} >= {"stability", "stabl"}
     (cut,) = questions.analyse("inves").concepts  # begins five terms: no guess
     assert [a.terms for a in cut.alternatives if a.terms[0].startswith("invest")] == []
+
+
+def _highlighted(engine: AnswerEngine, question: str) -> list[str]:
+    return [
+        c.snippet[span.start : span.end].casefold()
+        for c in ask(engine, question).citations
+        for span in c.highlights
+    ]
+
+
+def test_a_set_phrase_is_not_taken_for_its_words(corpus_dir: Path, write_article: ArticleWriter) -> None:
+    # "quelque part" shares Snowball's stem with "partir": it must not answer a question
+    # about leaving, nor "sans doute" one about a doubt.
+    write_article("a.md", "A", "Le trésor de Zorglub est caché quelque part, sans doute dans le jardin.")
+    write_article("b.md", "B", "Zorglub est parti en mai 2020 pour Paris.")
+    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
+    engine = engine_for(corpus_dir)
+    reply = ask(engine, "Pourquoi Zorglub est-il parti ?")
+    assert "parti en mai" in reply.citations[0].snippet
+    assert "part" not in _highlighted(engine, "Pourquoi Zorglub est-il parti ?")
+    assert "doute" not in _highlighted(engine, "Zorglub a-t-il un doute ?")
+
+
+def test_an_adverb_insisting_on_the_question_matches_nothing(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    write_article("a.md", "A", "Le vrai problème de Trucmuche, c'est son conseil.")
+    write_article("b.md", "B", "Zorglub a fondé la société Trucmuche en 2019.")
+    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
+    engine = engine_for(corpus_dir)
+    assert "Zorglub" in ask(engine, "Qui a vraiment fondé Trucmuche ?").citations[0].snippet
+    assert "vrai" not in _highlighted(engine, "Qui a vraiment fondé Trucmuche ?")

@@ -32,8 +32,7 @@ MAX_QUESTION_CHARS = 1000
 MIN_RELATIVE_SCORE = 0.3  # a second or third citation scores at least this × the first
 NEAR_DUPLICATE = 0.7  # snippets sharing this much of their terms are cited once
 PASSAGE_SHARE = 0.25  # how much the passage's BM25 score counts beside its snippet's
-_CANDIDATES = 20
-_SNIPPET_CANDIDATES = 10
+_CANDIDATES = 20  # passages whose best sentences compete for the citations
 
 
 class AnswerEngine:
@@ -188,7 +187,7 @@ class AnswerEngine:
         # of the question (and the kind of answer it expects), then by their passage's score.
         best_score = found[0].score
         ranked = []
-        for candidate in found[:_SNIPPET_CANDIDATES]:
+        for candidate in found:
             if candidate.score < MIN_RELATIVE_SCORE * best_score:
                 continue
             passage = self.index.passages[candidate.index]

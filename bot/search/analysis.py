@@ -4,7 +4,9 @@ A word becomes a term by: Unicode normalisation (NFKC), case folding, elisions
 stripped (l', d', qu', jusqu', … with ' or ’), accents folded and œ/æ expanded,
 then Snowball French stemming.
 Hyphens and other punctuation separate words (so "a-t-il" is three words). Stop
-words are dropped; questions also drop
+words are dropped, and so are the words of set phrases whose words alone would
+mislead (`bot/data/locutions_fr.txt`: "quelque part" is not "partir", whose Snowball
+stem it shares; "sans doute" says nothing of a doubt); questions also drop
 interrogatives ("quand", "pourquoi", …) and polite words ("bonjour", "svp").
 
 Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed.
@@ -70,6 +72,32 @@ def _read_word_list(name: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _read_locutions(name: str) -> dict[str, list[tuple[str, ...]]]:
+    """Each set phrase as its words (folded, elisions dropped, as `_words` reads them),
+    listed under its last word."""
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for line in read_data(name).splitlines():
+        line = line.split("#", 1)[0].strip()
+        words = tuple(_surface(line, start, end) for _, start, end in _word_spans(line))
+        if len(words) > 1:
+            by_last.setdefault(words[-1], []).append(words)
+    return by_last
+
+
+def _word_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each word without its elided article ("l'", "qu'"), with its offsets."""
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold_word(parts[0]) in ELISIONS:
+            start += len(parts[0]) + 1
+            word = parts[1]
+        yield word, start, start + len(word)
+
+
+def _surface(text: str, start: int, end: int) -> str:
+    return _APOSTROPHE.sub("", fold_word(text[start:end]))
+
+
 class FrenchAnalyzer:
     """Turns French text into terms; one instance serves the index and the questions."""
 
@@ -77,6 +105,7 @@ class FrenchAnalyzer:
         self,
         stop_words: Iterable[str] | None = None,
         question_words: Iterable[str] | None = None,
+        locutions: dict[str, list[tuple[str, ...]]] | None = None,
     ) -> None:
         self.stop_words = frozenset(
             stop_words if stop_words is not None else _read_word_list("stopwords_fr.txt")
@@ -87,6 +116,7 @@ class FrenchAnalyzer:
             else _read_word_list("question_words_fr.txt") | _read_word_list("politeness_fr.txt")
         )
         self._question_dropped = self.stop_words | self.question_words
+        self._locutions = _read_locutions("locutions_fr.txt") if locutions is None else locutions
         self._stemmer = Stemmer.Stemmer("french")
         self.stem = lru_cache(maxsize=100_000)(self._stem_uncached)
         # Snippets re-read the few passages a question cites; they repeat across questions.
@@ -101,14 +131,25 @@ class FrenchAnalyzer:
         question, interrogatives, polite words and "words" too long to be words)."""
         dropped = self._question_dropped if question else self.stop_words
         longest = MAX_QUESTION_WORD if question else len(text)
+        words = list(self._words(text))
+        surfaces = [_surface(text, token.start, token.end) for token in words]
+        in_locution = self._in_locutions(surfaces)
         kept = []
-        for token in self._words(text):
-            surface = _APOSTROPHE.sub("", fold_word(text[token.start : token.end]))
-            if surface in dropped or len(surface) > longest:
+        for position, (token, surface) in enumerate(zip(words, surfaces, strict=True)):
+            if surface in dropped or len(surface) > longest or position in in_locution:
                 continue
             if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
         return kept
+
+    def _in_locutions(self, surfaces: list[str]) -> set[int]:
+        """The positions of the words that belong to a set phrase."""
+        found: set[int] = set()
+        for end, surface in enumerate(surfaces, start=1):
+            for phrase in self._locutions.get(surface, ()):
+                if end >= len(phrase) and tuple(surfaces[end - len(phrase) : end]) == phrase:
+                    found.update(range(end - len(phrase), end))
+        return found
 
     def _passage_tokens(self, text: str) -> tuple[Token, ...]:
         return tuple(self.tokens(text))
@@ -118,14 +159,10 @@ class FrenchAnalyzer:
         return [token.term for token in self.tokens(text)]
 
     def _words(self, text: str) -> Iterator[Token]:
-        for match in _WORD.finditer(text):
-            start, word = match.start(), match.group()
-            while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold_word(parts[0]) in ELISIONS:
-                start += len(parts[0]) + 1
-                word = parts[1]
+        for word, start, end in _word_spans(text):
             word_only = _APOSTROPHE.sub("", word)
             term = fold_word(word_only) if _is_name(word_only) else self.stem(word_only)
-            yield Token(term, start, start + len(word))
+            yield Token(term, start, end)
 
 
 def _is_name(word: str) -> bool:

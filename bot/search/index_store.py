@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Bump when the way articles become postings changes (cleaning, passages, analysis, BM25
 # weights, what is saved): an index saved by another format is rebuilt, never misread.
 INDEX_FORMAT = 6
-_DATA = ("stopwords_fr.txt", "boilerplate_fr.txt")
+_DATA = ("stopwords_fr.txt", "locutions_fr.txt", "boilerplate_fr.txt")
 _LIBRARIES = ("PyStemmer", "selectolax", "rank-bm25")  # their versions change the postings too
 STATS_FILE = "file_stats"
 RACY_NS = 2_000_000_000  # a file changed less than 2 s before its stats are recorded is hashed again
