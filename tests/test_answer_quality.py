@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import messages
+from bot.answer.answer_types import expected_answer
 from bot.answer.engine import AnswerEngine
 from bot.models import ReplyKind
 from bot.search.analysis import FrenchAnalyzer
@@ -163,6 +164,32 @@ def test_a_long_sentence_is_cut_around_the_answer_not_before_it(engine: AnswerEn
     assert "directeur de la technologie Christian Laforte" in first
 
 
+def test_a_long_sentence_keeps_what_follows_the_matched_words(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    # The question's word ("remplaçant") comes early; who was named comes long after it.
+    write_article(
+        "long.md",
+        "Long",
+        "La société Trucmuche, qui a été soutenue depuis ses débuts par les fonds Orvalis et "
+        "Tartempion ainsi que par plusieurs banques régionales de la côte atlantique, n'a pas "
+        "de remplaçant permanent immédiat pour le rôle de trésorier, mais elle a nommé pour "
+        "le moment son adjointe aux comptes de longue date Gaspardine Lenoir comme trésorière "
+        "intérimaire, tout en précisant qu'elle poursuivait activement ses recherches auprès "
+        "des cabinets spécialisés pour trouver la perle rare avant la fin de l'année prochaine.",
+    )
+    write_article("other.md", "Autre", "Rien à voir avec la question posée ici.")
+    first = ask(engine_for(corpus_dir), "Qui est le remplaçant ?").citations[0].snippet
+    assert "remplaçant" in first and "Gaspardine Lenoir comme trésorière" in first
+
+
+def test_who_asks_for_a_name_not_an_acronym(corpus_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("a.md", "A", "Trucmuche cherche toujours un nouveau PDG pour diriger la société.")
+    write_article("b.md", "B", "Gaspardine Lenoir dirige désormais Trucmuche.")
+    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
+    assert "Gaspardine" in ask(engine_for(corpus_dir), "Qui dirige Trucmuche ?").citations[0].snippet
+
+
 def test_related_words_come_from_the_french_vectors() -> None:
     vectors = WordVectors()
     patron, pdg, tarte = (vectors.vector(w) for w in ("patron", "PDG", "tarte"))
@@ -216,3 +243,11 @@ def test_an_adverb_insisting_on_the_question_matches_nothing(
     engine = engine_for(corpus_dir)
     assert "Zorglub" in ask(engine, "Qui a vraiment fondé Trucmuche ?").citations[0].snippet
     assert "vrai" not in _highlighted(engine, "Qui a vraiment fondé Trucmuche ?")
+
+
+def test_what_is_not_who() -> None:
+    # "Qu'est-ce qui explique…" asks what: a passage need not hold a name to answer it.
+    stop_words = FrenchAnalyzer().stop_words
+    assert expected_answer("Qu'est-ce qui explique son départ ?", stop_words) is None
+    who = expected_answer("Qui explique son départ ?", stop_words)
+    assert who is not None and who("Gaspardine Lenoir l'explique.") and not who("Le PDG l'explique.")

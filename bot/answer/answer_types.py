@@ -2,7 +2,8 @@
 
 A question naming a period ("que s'est-il passé en août 2022 ?") asks for a
 passage dated in it. "Quand …" (or "en quelle année", "quel mois"…) asks for a date, "Combien …" for
-an amount, "Qui …" for somebody the question does not already name, "Pourquoi …"
+an amount, "Qui …" for somebody the question does not already name (a capitalised
+word, not an acronym such as "PDG"; "qu'est-ce qui" asks what, not who), "Pourquoi …"
 for a reason (car, parce que, afin de, sa décision…). A passage that holds that kind of answer can
 answer the question; one that does not, cannot: the engine ranks the first kind
 before the second (among passages that cover the question well enough), and
@@ -43,7 +44,7 @@ def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
 
     def holds_new_name(text: str) -> bool:
         return any(
-            fold_word(name.split("'")[-1].split("’")[-1]) not in known
+            fold_word(name.split("'")[-1].split("’")[-1]) not in known and not name.isupper()
             for name in _NAME.findall(text.lstrip())
         )
 
@@ -100,12 +101,13 @@ def expected_answer(question: str, stop_words: frozenset[str]) -> AnswerType | N
     folded = fold(question)
     if _ASKS_DATE.search(folded):
         return _holds_a_date
-    for word in _WORD.findall(folded):
+    words = _WORD.findall(folded)
+    for position, word in enumerate(words):
         if word == "quand":
             return _holds_a_date
         if word == "combien":
             return _holds(_AMOUNT)
-        if word == "qui":
+        if word == "qui" and words[position - 1 : position] != ["ce"]:  # "qu'est-ce qui": what
             return _names_other_than(question, stop_words)
         if word == "pourquoi":
             return _holds(_REASON)
