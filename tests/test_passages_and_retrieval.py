@@ -145,6 +145,12 @@ def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(
         assert [f.score for f in found] == pytest.approx(positive, rel=1e-9)
         for f in found:
             assert f.score == pytest.approx(expected[f.index], rel=1e-9)
+            # What matched, per concept: the weight of its best-scoring alternative there.
+            for concept, weight in zip(concepts, f.matched, strict=True):
+                here = [(a.weight * reference.get_scores(list(a.terms))[f.index], a.weight)
+                        for a in concept.alternatives]  # fmt: skip
+                best, best_weight = max(here, key=lambda pair: pair[0])
+                assert weight == (best_weight if best > 0 else 0.0)
 
 
 def test_saved_postings_load_back_identical(tmp_path) -> None:  # type: ignore[no-untyped-def]

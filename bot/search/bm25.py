@@ -183,9 +183,10 @@ class Bm25Retriever:
                 touched[0] if len(touched) == 1 else np.concatenate(touched), total, limit
             )
         matched = [self._matched(alternatives, passages) for alternatives in found]
+        per_passage = np.stack(matched, axis=1).tolist() if matched else [[] for _ in passages]
         return [
-            ScoredPassage(int(passages[i]), float(top_scores[i]), tuple(float(m[i]) for m in matched))
-            for i in range(len(passages))
+            ScoredPassage(index, score, tuple(weights))
+            for index, score, weights in zip(passages.tolist(), top_scores.tolist(), per_passage, strict=True)
         ]
 
     def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -202,6 +203,12 @@ class Bm25Retriever:
     @staticmethod
     def _matched(alternatives: list[Postings], passages: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
         """Per passage, the weight of the alternative that scores best there (0: none)."""
+        if not alternatives:
+            return np.zeros(len(passages))
+        if len(alternatives) == 1:  # no best to choose: present or not
+            idx, score, alternative_weight = alternatives[0]
+            position = np.minimum(np.searchsorted(idx, passages), len(idx) - 1)
+            return np.where((idx[position] == passages) & (score[position] > 0), alternative_weight, 0.0)
         best_score = np.zeros(len(passages))
         weight = np.zeros(len(passages))
         for idx, score, alternative_weight in alternatives:
