@@ -154,6 +154,13 @@ def test_english_questions_get_the_line_in_english_then_french_citations(engine:
     assert not ask(engine, "Qui a financé Stability AI ?").text.startswith(messages.ENGLISH)
 
 
+def test_an_english_possessive_is_not_a_name_the_articles_lack(engine: AnswerEngine) -> None:
+    # "AI's" read as one unknown name used to refuse the question outright.
+    reply = ask(engine, "What did Emad say about Stability AI's board?")
+    assert reply.kind.cites and reply.text.startswith(messages.ENGLISH)
+    assert any("board control" in c.snippet for c in reply.citations)
+
+
 def test_a_when_question_written_with_which_year_asks_for_a_date(engine: AnswerEngine) -> None:
     first = _snippets(engine, "En quel mois et quelle année Emad a-t-il démissionné ?")[0]
     assert "mars 2024" in first or "March 23, 2024" in first

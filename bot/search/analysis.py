@@ -1,8 +1,8 @@
 """French text analysis, the same for passages and questions.
 
 A word becomes a term by: Unicode normalisation (NFKC), case folding, elisions
-stripped (l', d', qu', jusqu', … with ' or ’), accents folded and œ/æ expanded,
-then Snowball French stemming.
+stripped (l', d', qu', jusqu', … with ' or ’) and so is an English possessive ('s),
+accents folded and œ/æ expanded, then Snowball French stemming.
 Hyphens and other punctuation separate words (so "a-t-il" is three words). Stop
 words are dropped, and so are the words of set phrases whose words alone would
 mislead (`bot/data/locutions_fr.txt`: "quelque part" is not "partir", whose Snowball
@@ -85,12 +85,15 @@ def _read_locutions(name: str) -> dict[str, list[tuple[str, ...]]]:
 
 
 def _word_spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """Each word without its elided article ("l'", "qu'"), with its offsets."""
+    """Each word without its elided article ("l'", "qu'") or English possessive
+    ("Stability AI's board"), with its offsets."""
     for match in _WORD.finditer(text):
         start, word = match.start(), match.group()
         while (parts := _APOSTROPHE.split(word, maxsplit=1))[1:] and fold_word(parts[0]) in ELISIONS:
             start += len(parts[0]) + 1
             word = parts[1]
+        if len(word) > 2 and word[-1] in "sS" and word[-2] in "'’":
+            word = word[:-2]
         yield word, start, start + len(word)
 
 
