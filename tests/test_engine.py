@@ -1,14 +1,18 @@
 """The answer core, edge to edge: what a user asking a question gets back."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from bot.answer.engine import MAX_QUESTION_CHARS, AnswerEngine
 from bot.answer.snippets import ELLIPSIS, MAX_SNIPPET_CHARS
+from bot.bootstrap import prepared_core
+from bot.commands.terminal import reply_to_dict
 from bot.models import ReplyKind
 from bot.search.analysis import fold
-from tests.conftest import ArticleWriter, ask, engine_for
+from bot.settings import BotSettings
+from tests.conftest import ROOT, ArticleWriter, ask, engine_for
 
 
 def test_who_funded_cites_the_passage_naming_coatue_and_lightspeed(engine: AnswerEngine) -> None:
@@ -120,3 +124,14 @@ def test_near_duplicate_snippets_are_cited_once(corpus_dir: Path, write_article:
     write_article("c.md", "C", "Un autre texte sur la météo du jour.")
     reply = ask(engine_for(corpus_dir), "Gaspard Lenoir a démissionné")
     assert len(reply.citations) == 1
+
+
+def test_a_serving_bot_answers_exactly_as_ask_does(engine: AnswerEngine) -> None:
+    """A serving bot prepares the compiled search; `ask` searches in NumPy: same replies."""
+    serving = prepared_core(BotSettings.ignoring_env_file()).engine
+    assert serving.index.retriever._kernel is not None  # type: ignore[attr-defined]
+    lines = (ROOT / "tests" / "eval_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["q"] for line in lines if line.strip()]
+    questions += ["pk emad est parti", "Stable Diffusion", "mostak", "Qui a financé Stability AI ?"]
+    for question in questions:
+        assert reply_to_dict(ask(serving, question)) == reply_to_dict(ask(engine, question)), question

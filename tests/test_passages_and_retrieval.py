@@ -14,6 +14,20 @@ from bot.search.bm25 import Bm25Retriever, lucene_idf_bm25
 from bot.search.retrieval import Alternative, Concept, lucene_idf
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def build(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Both searches: NumPy's (`emad-bot ask`), and the compiled one a serving bot prepares."""
+
+    def built(docs: list[list[str]]) -> Bm25Retriever:
+        retriever = Bm25Retriever.build(docs)
+        if request.param == "compiled":
+            retriever.prepare()
+            assert retriever._kernel is not None
+        return retriever
+
+    return built
+
+
 def test_sentences_end_at_final_punctuation_not_at_abbreviations() -> None:
     text = "M. Mostaque a parlé. Il a dit « non ». En 2024 ? Oui ! Fin"
     assert [text[s:e] for s, e in split_sentences(text)] == [
@@ -92,12 +106,12 @@ def test_a_concept_scores_its_best_alternative_not_the_sum() -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
+def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int, build) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     vocabulary = [f"mot{i}" for i in range(rng.randint(20, 300))]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like, as in prose
     docs = [rng.choices(vocabulary, weights, k=rng.randint(1, 40)) for _ in range(rng.randint(20, 800))]
-    ours = Bm25Retriever.build(docs)
+    ours = build(docs)
     reference = lucene_idf_bm25(docs)
     for _ in range(20):
         query = list(dict.fromkeys(rng.choices(vocabulary, k=rng.randint(1, 5))))
@@ -111,8 +125,8 @@ def test_top_10_rankings_and_scores_equal_rank_bm25s(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("share", [0.0, float("inf")], ids=["one-pass-over-all", "over-postings"])
-def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(
-    seed: int, share: float, monkeypatch: pytest.MonkeyPatch
+def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(  # type: ignore[no-untyped-def]
+    seed: int, share: float, monkeypatch: pytest.MonkeyPatch, build
 ) -> None:
     """Both ways of adding a concept's best alternatives, and of finding the top: over
     the postings, or in one pass over every passage's score."""
@@ -124,7 +138,7 @@ def test_dis_max_concepts_score_their_best_alternative_as_rank_bm25_would(
     vocabulary = [f"mot{i}" for i in range(rng.randint(20, 200))]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
     docs = [rng.choices(vocabulary, weights, k=rng.randint(1, 40)) for _ in range(rng.randint(20, 500))]
-    ours = Bm25Retriever.build(docs)
+    ours = build(docs)
     reference = lucene_idf_bm25(docs)
     for _ in range(20):
         concepts = []
@@ -164,8 +178,8 @@ def test_saved_postings_load_back_identical(tmp_path) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_questions_touching_most_passages_rank_as_rank_bm25_ties_included(
-    seed: int, monkeypatch: pytest.MonkeyPatch
+def test_questions_touching_most_passages_rank_as_rank_bm25_ties_included(  # type: ignore[no-untyped-def]
+    seed: int, monkeypatch: pytest.MonkeyPatch, build
 ) -> None:
     """Common words touch most passages: the top is then cut from a sample of the scores
     (64 here instead of 4,096, so that a corpus of a few thousand passages is sampled).
@@ -178,7 +192,7 @@ def test_questions_touching_most_passages_rank_as_rank_bm25_ties_included(
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
     distinct = [rng.choices(vocabulary, weights, k=rng.randint(3, 12)) for _ in range(400)]
     docs = [rng.choice(distinct) for _ in range(4_000)]
-    ours = Bm25Retriever.build(docs)
+    ours = build(docs)
     reference = lucene_idf_bm25(docs)
     for _ in range(20):
         query = list(dict.fromkeys(rng.choices(vocabulary[:6], k=rng.randint(1, 3))))

@@ -59,6 +59,7 @@ class AnswerEngine:
         """Everything a first question could need, read now (a serving bot calls this
         before it takes questions, and on a reload before the new index serves)."""
         self._questions.prepare()
+        self.index.retriever.prepare()
         self._source_terms  # noqa: B018 - the cached property is the work
 
     def answer(self, query: Query) -> Reply:

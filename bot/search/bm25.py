@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.search.retrieval import Concept, ScoredPassage, lucene_idf
+from bot.search.retrieval import Alternative, Concept, ScoredPassage, lucene_idf
 
 K1 = 1.5
 B = 0.75
@@ -65,6 +65,7 @@ class Bm25Retriever:
         self._passage_count = passage_count
         self._unknown_idf = lucene_idf(passage_count, 0)
         self._local = threading.local()
+        self._kernel: Any = None  # `bot.search.compiled_search.search_kernel`, once compiled
 
     @classmethod
     def build(cls, passage_terms: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> Bm25Retriever:
@@ -109,6 +110,17 @@ class Bm25Retriever:
 
         return cls(terms, mapped("offsets.npy"), mapped("passages.npy"), mapped("weights.npy"), passage_count)
 
+    def prepare(self) -> None:
+        """Search with the compiled loops from now on (`bot.search.compiled_search`: a
+        serving bot's choice; it imports numba, and compiles on a first run). Same
+        results; without numba, the NumPy search stays."""
+        try:
+            from bot.search.compiled_search import search_kernel
+        except ImportError:  # pragma: no cover - numba is a dependency
+            return
+        self._kernel = search_kernel
+        self.search([Concept(("",), (Alternative((self._terms[0],)),))], 1) if self._terms else None
+
     @property
     def passage_count(self) -> int:
         return self._passage_count
@@ -148,6 +160,10 @@ class Bm25Retriever:
         the top passages get their per-concept matches looked up, afterwards.
         """
         total, best = self._scratch()
+        if self._kernel is not None and all(c.boost > 0 for c in concepts):
+            compiled = self._compiled_search(concepts, limit, total, best)
+            if compiled is not None:
+                return compiled
         found = [self._alternative_postings(concept) for concept in concepts]
         positive = all(weight > 0 for alternatives in found for _, _, weight in alternatives) and all(
             c.boost > 0 for c in concepts
@@ -189,6 +205,60 @@ class Bm25Retriever:
             for index, score, weights in zip(passages.tolist(), top_scores.tolist(), per_passage, strict=True)
         ]
 
+    def _compiled_search(self, concepts: Sequence[Concept], limit: int, total: npt.NDArray[np.float64],
+                         best: npt.NDArray[np.float64]) -> list[ScoredPassage] | None:  # fmt: skip
+        """`search` in one compiled call; None (search in NumPy) if a weight is not positive."""
+        source, starts, ends, factors, weights, concept_ends = [], [], [], [], [], []
+        extra_passages: list[npt.NDArray[np.int32]] = []
+        extra_scores: list[npt.NDArray[np.float64]] = []
+        extra_at = 0
+        for concept in concepts:
+            for alternative in concept.alternatives:
+                factor = alternative.weight * concept.boost
+                if factor <= 0:
+                    return None
+                if len(alternative.terms) == 1:
+                    row = self._rows.get(alternative.terms[0])
+                    if row is None:
+                        continue
+                    start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+                    source.append(0)
+                else:  # a phrase: its passages and mean scores, as the NumPy search has them
+                    common, mean = self._phrase(alternative.terms)
+                    extra_passages.append(common)
+                    extra_scores.append(mean)
+                    start, end = extra_at, extra_at + len(common)
+                    extra_at = end
+                    source.append(1)
+                if start == end:
+                    source.pop()
+                    continue
+                starts.append(start)
+                ends.append(end)
+                factors.append(factor)
+                weights.append(alternative.weight)
+            concept_ends.append(len(source))
+        if not source:
+            return []
+        touched = sum(e - s for e, s in zip(ends, starts, strict=True))
+        extra_idx = np.concatenate(extra_passages) if extra_passages else _EMPTY_INDEX[:0].copy()
+        extra_w = np.concatenate(extra_scores) if extra_scores else _EMPTY_WEIGHTS[:0].copy()
+        extra_w = extra_w.astype(self._weights.dtype, copy=False)
+        if not self._passages.flags.writeable:  # both sources of one type, for numba
+            extra_idx.setflags(write=False)
+            extra_w.setflags(write=False)
+        passages, scores, matched = self._kernel(
+            self._passages, self._weights, extra_idx, extra_w,
+            np.array(source, dtype=np.int8), np.array(starts, dtype=np.int64),
+            np.array(ends, dtype=np.int64), np.array(factors), np.array(weights),
+            np.array(concept_ends, dtype=np.int64), total, best, limit,
+            touched > DENSE_TOP_SHARE * self._passage_count, DENSE_SAMPLE,
+        )  # fmt: skip
+        return [
+            ScoredPassage(index, score, tuple(m))
+            for index, score, m in zip(passages.tolist(), scores.tolist(), matched.tolist(), strict=True)
+        ]
+
     def _scratch(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Two zeroed arrays of one score per passage, this thread's own (questions are
         answered in several threads); each search leaves them zeroed."""
@@ -224,18 +294,24 @@ class Bm25Retriever:
         """Each alternative's passages (ascending), its score in each, and its weight."""
         found: list[Postings] = []
         for alternative in concept.alternatives:
-            lists = [self.postings(term) for term in alternative.terms]
-            common = lists[0][0]
-            for idx, _ in lists[1:]:
-                common = np.intersect1d(common, idx, assume_unique=True)
+            common, mean = self._phrase(alternative.terms)
             if not len(common):
                 continue
-            mean: npt.NDArray[np.float64] = lists[0][1]
-            if len(lists) > 1:
-                mean = np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
             factor = alternative.weight * concept.boost  # 1 for a name's own word: no pass to make
             found.append((common, mean if factor == 1.0 else mean * factor, alternative.weight))
         return found
+
+    def _phrase(self, terms: Sequence[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """The passages holding all of `terms` (ascending), and the mean of their weights there."""
+        lists = [self.postings(term) for term in terms]
+        common = lists[0][0]
+        for idx, _ in lists[1:]:
+            common = np.intersect1d(common, idx, assume_unique=True)
+        if len(lists) == 1:
+            return lists[0]
+        if not len(common):
+            return common, _EMPTY_WEIGHTS
+        return common, np.mean([w[np.searchsorted(idx, common)] for idx, w in lists], axis=0)
 
 
 def _ranked(passages: npt.NDArray[Any], scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.intp]:

@@ -1,0 +1,174 @@
+"""The search's inner loops compiled by numba, for a serving bot.
+
+`Bm25Retriever.search` in NumPy makes a few dozen calls per question; each is fast, but
+between questions other work evicts the caches, and every call then pays for it. A
+serving bot (`emad-bot run`, which starts once) loads these compiled loops instead: one
+call per question, the same float64 additions in the same order, so the same scores to
+the last bit and the same ranking (score, then passage). `emad-bot ask` does not import
+numba (about 0.3 s): it answers one question and stops.
+
+The machine code is cached on disk (numba's `cache=True`: next to this file, or in the
+user's cache folder when the package folder is read-only), so only the first start after
+an install compiles it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+import numpy as np
+
+_SMALLEST = 5e-324  # the least positive float: a cut of it keeps every touched passage
+
+
+@numba.njit(cache=True, nogil=True)
+def _better(score: float, passage: int, than_score: float, than_passage: int) -> bool:
+    return score > than_score or (score == than_score and passage < than_passage)
+
+
+@numba.njit(cache=True, nogil=True)
+def _sift_down(heap_scores: Any, heap_passages: Any, size: int) -> None:
+    """Restore the heap whose root is the worst of the top (lowest score, then highest passage)."""
+    i = 0
+    while True:
+        left, right, worst = 2 * i + 1, 2 * i + 2, i
+        if left < size and _better(heap_scores[worst], heap_passages[worst], heap_scores[left],
+                                   heap_passages[left]):  # fmt: skip
+            worst = left
+        if right < size and _better(heap_scores[worst], heap_passages[worst], heap_scores[right],
+                                    heap_passages[right]):  # fmt: skip
+            worst = right
+        if worst == i:
+            return
+        heap_scores[i], heap_scores[worst] = heap_scores[worst], heap_scores[i]
+        heap_passages[i], heap_passages[worst] = heap_passages[worst], heap_passages[i]
+        i = worst
+
+
+@numba.njit(cache=True, nogil=True)
+def _sift_up(heap_scores: Any, heap_passages: Any, i: int) -> None:
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _better(heap_scores[parent], heap_passages[parent], heap_scores[i], heap_passages[i]):
+            return
+        heap_scores[i], heap_scores[parent] = heap_scores[parent], heap_scores[i]
+        heap_passages[i], heap_passages[parent] = heap_passages[parent], heap_passages[i]
+        i = parent
+
+
+@numba.njit(cache=True, nogil=True)
+def _find(idx: Any, start: int, end: int, passage: int) -> int:
+    """The position of `passage` in the ascending idx[start:end], or -1."""
+    low, high = start, end
+    while low < high:
+        middle = (low + high) // 2
+        if idx[middle] < passage:
+            low = middle + 1
+        else:
+            high = middle
+    return low if low < end and idx[low] == passage else -1
+
+
+@numba.njit(cache=True, nogil=True)
+def search_kernel(
+    passages: Any, weights: Any, extra_passages: Any, extra_weights: Any,
+    source: Any, starts: Any, ends: Any, factors: Any, alternative_weights: Any,
+    concept_ends: Any, total: Any, best: Any, limit: int, dense: bool, sample_size: int,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    """The top `limit` passages (score descending, then passage ascending), their scores,
+    and per concept the weight of the alternative scoring best there. Every weight and
+    factor is positive; `total` and `best` are zero and are left zero."""
+    concepts = len(concept_ends)
+    first = 0
+    for c in range(concepts):
+        last = concept_ends[c]
+        if last - first == 1:  # no dis-max to take: its passages are distinct
+            idx, w = (passages, weights) if source[first] == 0 else (extra_passages, extra_weights)
+            factor = factors[first]
+            for j in range(starts[first], ends[first]):
+                total[idx[j]] += w[j] * factor
+        elif last - first > 1:
+            for a in range(first, last):
+                idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
+                factor = factors[a]
+                for j in range(starts[a], ends[a]):
+                    value = w[j] * factor
+                    if value > best[idx[j]]:
+                        best[idx[j]] = value
+            for a in range(first, last):  # each passage's best adds once: then it is zeroed
+                idx = passages if source[a] == 0 else extra_passages
+                for j in range(starts[a], ends[a]):
+                    total[idx[j]] += best[idx[j]]
+                    best[idx[j]] = 0.0
+        first = last
+    # A cut that at least `limit` passages reach (the `limit`-th best of a sample of
+    # distinct passages), so that only the few at or above it enter the top: a branch
+    # taken for most passages would be mispredicted at every other one.
+    if dense:
+        sample = total[:: max(1, len(total) // sample_size)].copy()
+    else:
+        widest = 0
+        for a in range(len(source)):
+            if ends[a] - starts[a] > ends[widest] - starts[widest]:
+                widest = a
+        idx = passages if source[widest] == 0 else extra_passages
+        step = max(1, (ends[widest] - starts[widest]) // sample_size)
+        chosen = idx[starts[widest] : ends[widest] : step]  # one alternative's: distinct
+        sample = np.empty(len(chosen))
+        for i in range(len(chosen)):
+            sample[i] = total[chosen[i]]
+    cut = _SMALLEST
+    if len(sample) >= limit:
+        cut = max(cut, np.partition(sample, len(sample) - limit)[len(sample) - limit])
+    heap_scores = np.empty(limit)
+    heap_passages = np.empty(limit, dtype=np.int64)
+    size = 0
+    if dense:  # most passages touched: one pass over all, in order
+        for p in range(len(total)):
+            score = total[p]
+            total[p] = 0.0
+            if score >= cut:
+                if size < limit:
+                    heap_scores[size], heap_passages[size] = score, p
+                    _sift_up(heap_scores, heap_passages, size)
+                    size += 1
+                elif _better(score, p, heap_scores[0], heap_passages[0]):
+                    heap_scores[0], heap_passages[0] = score, p
+                    _sift_down(heap_scores, heap_passages, size)
+    else:  # each touched passage once: its score is zeroed when first read
+        for a in range(len(source)):
+            idx = passages if source[a] == 0 else extra_passages
+            for j in range(starts[a], ends[a]):
+                p = idx[j]
+                score = total[p]
+                total[p] = 0.0
+                if score >= cut:
+                    if size < limit:
+                        heap_scores[size], heap_passages[size] = score, p
+                        _sift_up(heap_scores, heap_passages, size)
+                        size += 1
+                    elif _better(score, p, heap_scores[0], heap_passages[0]):
+                        heap_scores[0], heap_passages[0] = score, p
+                        _sift_down(heap_scores, heap_passages, size)
+    top_scores, top_passages = heap_scores[:size].copy(), heap_passages[:size].copy()
+    for i in range(1, size):  # best first: a few passages, an insertion sort
+        score, passage, k = top_scores[i], top_passages[i], i
+        while k > 0 and _better(score, passage, top_scores[k - 1], top_passages[k - 1]):
+            top_scores[k], top_passages[k] = top_scores[k - 1], top_passages[k - 1]
+            k -= 1
+        top_scores[k], top_passages[k] = score, passage
+    matched = np.zeros((size, concepts))
+    first = 0
+    for c in range(concepts):
+        last = concept_ends[c]
+        for i in range(size):
+            best_value = 0.0
+            for a in range(first, last):
+                idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
+                j = _find(idx, starts[a], ends[a], top_passages[i])
+                if j >= 0 and w[j] * factors[a] > best_value:
+                    best_value = w[j] * factors[a]
+                    matched[i, c] = alternative_weights[a]
+        first = last
+    return top_passages, top_scores, matched
