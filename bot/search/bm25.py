@@ -253,6 +253,7 @@ class Bm25Retriever:
             np.array(ends, dtype=np.int64), np.array(factors), np.array(weights),
             np.array(concept_ends, dtype=np.int64), total, best, limit,
             touched > DENSE_TOP_SHARE * self._passage_count, DENSE_SAMPLE,
+            DENSE_DIS_MAX_SHARE * self._passage_count,
         )  # fmt: skip
         return [
             ScoredPassage(index, score, tuple(m))

@@ -75,6 +75,7 @@ def search_kernel(
     passages: Any, weights: Any, extra_passages: Any, extra_weights: Any,
     source: Any, starts: Any, ends: Any, factors: Any, alternative_weights: Any,
     concept_ends: Any, total: Any, best: Any, limit: int, dense: bool, sample_size: int,
+    dense_dis_max: float,
 ) -> tuple[Any, Any, Any]:  # fmt: skip
     """The top `limit` passages (score descending, then passage ascending), their scores,
     and per concept the weight of the alternative scoring best there. Every weight and
@@ -89,18 +90,23 @@ def search_kernel(
             for j in range(starts[first], ends[first]):
                 total[idx[j]] += w[j] * factor
         elif last - first > 1:
+            postings = 0
             for a in range(first, last):
                 idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
                 factor = factors[a]
+                postings += ends[a] - starts[a]
                 for j in range(starts[a], ends[a]):
-                    value = w[j] * factor
-                    if value > best[idx[j]]:
-                        best[idx[j]] = value
-            for a in range(first, last):  # each passage's best adds once: then it is zeroed
-                idx = passages if source[a] == 0 else extra_passages
-                for j in range(starts[a], ends[a]):
-                    total[idx[j]] += best[idx[j]]
-                    best[idx[j]] = 0.0
+                    best[idx[j]] = max(best[idx[j]], w[j] * factor)  # no branch to mispredict
+            if postings > dense_dis_max:  # one pass in order over every passage (+ 0.0 where none)
+                for p in range(len(total)):
+                    total[p] += best[p]
+                    best[p] = 0.0
+            else:
+                for a in range(first, last):  # each passage's best adds once: then it is zeroed
+                    idx = passages if source[a] == 0 else extra_passages
+                    for j in range(starts[a], ends[a]):
+                        total[idx[j]] += best[idx[j]]
+                        best[idx[j]] = 0.0
         first = last
     # A cut that at least `limit` passages reach (the `limit`-th best of a sample of
     # distinct passages), so that only the few at or above it enter the top: a branch
