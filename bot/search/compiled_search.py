@@ -90,18 +90,21 @@ def search_kernel(
             for j in range(starts[first], ends[first]):
                 total[idx[j]] += w[j] * factor
         elif last - first > 1:
+            # The first concept's bests go straight into the zero totals (0.0 + x is x):
+            # synonym groups come first, and theirs are the longest postings.
+            into = total if first == 0 else best
             postings = 0
             for a in range(first, last):
                 idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
                 factor = factors[a]
                 postings += ends[a] - starts[a]
                 for j in range(starts[a], ends[a]):
-                    best[idx[j]] = max(best[idx[j]], w[j] * factor)  # no branch to mispredict
-            if postings > dense_dis_max:  # one pass in order over every passage (+ 0.0 where none)
+                    into[idx[j]] = max(into[idx[j]], w[j] * factor)  # no branch to mispredict
+            if first > 0 and postings > dense_dis_max:  # one pass in order over all (+ 0.0 where none)
                 for p in range(len(total)):
                     total[p] += best[p]
                     best[p] = 0.0
-            else:
+            elif first > 0:
                 for a in range(first, last):  # each passage's best adds once: then it is zeroed
                     idx = passages if source[a] == 0 else extra_passages
                     for j in range(starts[a], ends[a]):
