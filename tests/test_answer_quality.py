@@ -171,25 +171,6 @@ def test_a_long_sentence_is_cut_around_the_answer_not_before_it(engine: AnswerEn
     assert "directeur de la technologie Christian Laforte" in first
 
 
-def test_a_long_sentence_keeps_what_follows_the_matched_words(
-    corpus_dir: Path, write_article: ArticleWriter
-) -> None:
-    # The question's word ("remplaçant") comes early; who was named comes long after it.
-    write_article(
-        "long.md",
-        "Long",
-        "La société Trucmuche, qui a été soutenue depuis ses débuts par les fonds Orvalis et "
-        "Tartempion ainsi que par plusieurs banques régionales de la côte atlantique, n'a pas "
-        "de remplaçant permanent immédiat pour le rôle de trésorier, mais elle a nommé pour "
-        "le moment son adjointe aux comptes de longue date Gaspardine Lenoir comme trésorière "
-        "intérimaire, tout en précisant qu'elle poursuivait activement ses recherches auprès "
-        "des cabinets spécialisés pour trouver la perle rare avant la fin de l'année prochaine.",
-    )
-    write_article("other.md", "Autre", "Rien à voir avec la question posée ici.")
-    first = ask(engine_for(corpus_dir), "Qui est le remplaçant ?").citations[0].snippet
-    assert "remplaçant" in first and "Gaspardine Lenoir comme trésorière" in first
-
-
 def test_who_asks_for_a_name_not_an_acronym(corpus_dir: Path, write_article: ArticleWriter) -> None:
     write_article("a.md", "A", "Trucmuche cherche toujours un nouveau PDG pour diriger la société.")
     write_article("b.md", "B", "Gaspardine Lenoir dirige désormais Trucmuche.")

@@ -79,19 +79,19 @@ class _Scorer:
         return (self.value(start, end), -(end - start), -start)
 
 
-_CENTRE_STEP = 40  # characters: closer than this to where matched words best stand counts the same
-_MATCHED_AT = 0.25  # where in a cut the matched words best stand: more context after them
+_CENTRE_STEP = 40  # characters: closer to the centre than this counts the same
 
 
 def _off_centre(score: _Scorer, window: tuple[int, int]) -> int:
-    """How far the matched words' middle is from a quarter into the window, in steps:
-    what answers a question mostly follows the words it shares with it ("…n'a pas de
-    remplaçant…, mais a nommé son directeur de l'exploitation Shan Shan Wong…")."""
+    """How far the matched words' middle is from the window's middle, in steps (the
+    answer may follow them, "…mais a nommé… Shan Shan Wong", or precede them, "…8
+    millions de dollars par mois, selon une estimation de Bloomberg": a quarter in
+    instead of the middle was tried, and traded one of these for the other)."""
     matched = score.matched(*window)
     if not matched:
         return 0
     middle = (matched[0].start + matched[-1].end) / 2
-    return int(abs(middle - (window[0] + _MATCHED_AT * (window[1] - window[0]))) // _CENTRE_STEP)
+    return int(abs(middle - (window[0] + window[1]) / 2) // _CENTRE_STEP)
 
 
 def _word_window(text: str, begin: int, limit: int) -> tuple[int, int]:
@@ -127,10 +127,10 @@ def make_snippet(
     prefix = suffix = ""
     if end - start > MAX_SNIPPET_CHARS:
         # Cuts start at the sentence or a clause ("…, mais a nommé…"), else just before a
-        # matched word; of those holding as much of the question, the one whose matched
-        # words stand nearest a quarter into it wins (the answer is often next to them,
-        # mostly after: "… Christian Laforte comme co-PDG intérimaires …"), then one
-        # starting at a clause.
+        # matched word; of those holding as much of the question, the one that keeps the
+        # most context on both sides of the matched words wins (the answer is often next
+        # to them: "… directeur de la technologie Christian Laforte comme co-PDG …"), then
+        # one starting at a clause.
         clauses = [start, *(m.end() for m in _CLAUSE_START.finditer(text, start, end))]
         near_words = [max(start, t.start - _CONTEXT_BEFORE) for t in score.matched(start, end)]
         cuts = [(_word_window(text, a, end), True) for a in clauses]

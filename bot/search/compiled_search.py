@@ -58,6 +58,19 @@ def _sift_up(heap_scores: Any, heap_passages: Any, i: int) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
+def _offer(heap_scores: Any, heap_passages: Any, size: int, score: float, passage: int) -> int:
+    """Put the passage in the top if it belongs there; the top's new size."""
+    if size < len(heap_scores):
+        heap_scores[size], heap_passages[size] = score, passage
+        _sift_up(heap_scores, heap_passages, size)
+        return size + 1
+    if _better(score, passage, heap_scores[0], heap_passages[0]):
+        heap_scores[0], heap_passages[0] = score, passage
+        _sift_down(heap_scores, heap_passages, size)
+    return size
+
+
+@numba.njit(cache=True, nogil=True)
 def _find(idx: Any, start: int, end: int, passage: int) -> int:
     """The position of `passage` in the ascending idx[start:end], or -1."""
     low, high = start, end
@@ -78,8 +91,15 @@ def search_kernel(
     dense_dis_max: float,
 ) -> tuple[Any, Any, Any]:  # fmt: skip
     """The top `limit` passages (score descending, then passage ascending), their scores,
-    and per concept the weight of the alternative scoring best there. Every weight and
-    factor is positive; `total` and `best` are zero and are left zero."""
+    and per concept the weight of the alternative scoring best there.
+
+    The question's alternatives come flattened, concept after concept (`concept_ends`:
+    where each concept's end): alternative `a` is `passages[starts[a]:ends[a]]` with
+    `weights` (`source[a]` 0: the index's postings) or the same slice of the extra arrays
+    (1: a phrase's passages and mean weights), scored × `factors[a]`. Every weight and
+    factor is positive; `total` and `best` are zero and are left zero. `dense`: the top is
+    found in one pass over every passage; `dense_dis_max`: the postings past which a
+    concept's bests are added in one such pass."""
     concepts = len(concept_ends)
     first = 0
     for c in range(concepts):
@@ -138,13 +158,7 @@ def search_kernel(
             score = total[p]
             total[p] = 0.0
             if score >= cut:
-                if size < limit:
-                    heap_scores[size], heap_passages[size] = score, p
-                    _sift_up(heap_scores, heap_passages, size)
-                    size += 1
-                elif _better(score, p, heap_scores[0], heap_passages[0]):
-                    heap_scores[0], heap_passages[0] = score, p
-                    _sift_down(heap_scores, heap_passages, size)
+                size = _offer(heap_scores, heap_passages, size, score, p)
     else:  # each touched passage once: its score is zeroed when first read
         for a in range(len(source)):
             idx = passages if source[a] == 0 else extra_passages
@@ -153,13 +167,7 @@ def search_kernel(
                 score = total[p]
                 total[p] = 0.0
                 if score >= cut:
-                    if size < limit:
-                        heap_scores[size], heap_passages[size] = score, p
-                        _sift_up(heap_scores, heap_passages, size)
-                        size += 1
-                    elif _better(score, p, heap_scores[0], heap_passages[0]):
-                        heap_scores[0], heap_passages[0] = score, p
-                        _sift_down(heap_scores, heap_passages, size)
+                    size = _offer(heap_scores, heap_passages, size, score, p)
     top_scores, top_passages = heap_scores[:size].copy(), heap_passages[:size].copy()
     for i in range(1, size):  # best first: a few passages, an insertion sort
         score, passage, k = top_scores[i], top_passages[i], i
