@@ -119,7 +119,8 @@ class Bm25Retriever:
         except ImportError:  # pragma: no cover - numba is a dependency
             return
         self._kernel = search_kernel
-        self.search([Concept(("",), (Alternative((self._terms[0],)),))], 1) if self._terms else None
+        if self._terms:  # compiled (or loaded from the disk cache) now, not at the first question
+            self.search([Concept(("",), (Alternative((self._terms[0],)),))], 1)
 
     @property
     def passage_count(self) -> int:
@@ -160,7 +161,7 @@ class Bm25Retriever:
         the top passages get their per-concept matches looked up, afterwards.
         """
         total, best = self._scratch()
-        if self._kernel is not None and all(c.boost > 0 for c in concepts):
+        if self._kernel is not None:
             compiled = self._compiled_search(concepts, limit, total, best)
             if compiled is not None:
                 return compiled
@@ -241,8 +242,8 @@ class Bm25Retriever:
         if not source:
             return []
         touched = sum(e - s for e, s in zip(ends, starts, strict=True))
-        extra_idx = np.concatenate(extra_passages) if extra_passages else _EMPTY_INDEX[:0].copy()
-        extra_w = np.concatenate(extra_scores) if extra_scores else _EMPTY_WEIGHTS[:0].copy()
+        extra_idx = np.concatenate(extra_passages) if extra_passages else np.zeros(0, dtype=np.int32)
+        extra_w = np.concatenate(extra_scores) if extra_scores else np.zeros(0)
         extra_w = extra_w.astype(self._weights.dtype, copy=False)
         if not self._passages.flags.writeable:  # both sources of one type, for numba
             extra_idx.setflags(write=False)
