@@ -84,6 +84,13 @@ def _find(idx: Any, start: int, end: int, passage: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
+def _postings(a: int, source: Any, passages: Any, weights: Any, extra_passages: Any,
+              extra_weights: Any) -> tuple[Any, Any]:  # fmt: skip
+    """The arrays alternative `a` is a slice of: the index's postings, or the phrases'."""
+    return (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
+
+
+@numba.njit(cache=True, nogil=True)
 def search_kernel(
     passages: Any, weights: Any, extra_passages: Any, extra_weights: Any,
     source: Any, starts: Any, ends: Any, factors: Any, alternative_weights: Any,
@@ -100,12 +107,23 @@ def search_kernel(
     factor is positive; `total` and `best` are zero and are left zero. `dense`: the top is
     found in one pass over every passage; `dense_dis_max`: the postings past which a
     concept's bests are added in one such pass."""
-    concepts = len(concept_ends)
+    arrays = (source, passages, weights, extra_passages, extra_weights)
+    _accumulate(arrays, starts, ends, factors, concept_ends, total, best, dense_dis_max)
+    cut = _cut(arrays, starts, ends, total, limit, dense, sample_size)
+    top_passages, top_scores = _top(arrays, starts, ends, total, limit, dense, cut)
+    matched = _matched(arrays, starts, ends, factors, alternative_weights, concept_ends, top_passages)
+    return top_passages, top_scores, matched
+
+
+@numba.njit(cache=True, nogil=True)
+def _accumulate(arrays: Any, starts: Any, ends: Any, factors: Any, concept_ends: Any, total: Any,
+                best: Any, dense_dis_max: float) -> None:  # fmt: skip
+    """Each concept's best alternative per passage, added into `total` concept by concept."""
     first = 0
-    for c in range(concepts):
+    for c in range(len(concept_ends)):
         last = concept_ends[c]
         if last - first == 1:  # no dis-max to take: its passages are distinct
-            idx, w = (passages, weights) if source[first] == 0 else (extra_passages, extra_weights)
+            idx, w = _postings(first, *arrays)
             factor = factors[first]
             for j in range(starts[first], ends[first]):
                 total[idx[j]] += w[j] * factor
@@ -115,7 +133,7 @@ def search_kernel(
             into = total if first == 0 else best
             postings = 0
             for a in range(first, last):
-                idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
+                idx, w = _postings(a, *arrays)
                 factor = factors[a]
                 postings += ends[a] - starts[a]
                 for j in range(starts[a], ends[a]):
@@ -126,30 +144,41 @@ def search_kernel(
                     best[p] = 0.0
             elif first > 0:
                 for a in range(first, last):  # each passage's best adds once: then it is zeroed
-                    idx = passages if source[a] == 0 else extra_passages
+                    idx, _ = _postings(a, *arrays)
                     for j in range(starts[a], ends[a]):
                         total[idx[j]] += best[idx[j]]
                         best[idx[j]] = 0.0
         first = last
-    # A cut that at least `limit` passages reach (the `limit`-th best of a sample of
-    # distinct passages), so that only the few at or above it enter the top: a branch
-    # taken for most passages would be mispredicted at every other one.
+
+
+@numba.njit(cache=True, nogil=True)
+def _cut(arrays: Any, starts: Any, ends: Any, total: Any, limit: int, dense: bool,
+         sample_size: int) -> float:  # fmt: skip
+    """A score at least `limit` passages reach (the `limit`-th best of a sample of distinct
+    passages), so that only the few at or above it enter the top: a branch taken for most
+    passages would be mispredicted at every other one."""
     if dense:
         sample = total[:: max(1, len(total) // sample_size)].copy()
     else:
         widest = 0
-        for a in range(len(source)):
+        for a in range(len(starts)):
             if ends[a] - starts[a] > ends[widest] - starts[widest]:
                 widest = a
-        idx = passages if source[widest] == 0 else extra_passages
+        idx, _ = _postings(widest, *arrays)
         step = max(1, (ends[widest] - starts[widest]) // sample_size)
         chosen = idx[starts[widest] : ends[widest] : step]  # one alternative's: distinct
         sample = np.empty(len(chosen))
         for i in range(len(chosen)):
             sample[i] = total[chosen[i]]
-    cut = _SMALLEST
-    if len(sample) >= limit:
-        cut = max(cut, np.partition(sample, len(sample) - limit)[len(sample) - limit])
+    if len(sample) < limit:
+        return _SMALLEST
+    return max(_SMALLEST, float(np.partition(sample, len(sample) - limit)[len(sample) - limit]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _top(arrays: Any, starts: Any, ends: Any, total: Any, limit: int, dense: bool,
+         cut: float) -> tuple[Any, Any]:  # fmt: skip
+    """The passages scoring at least `cut`, best first, at most `limit`; `total` zeroed."""
     heap_scores = np.empty(limit)
     heap_passages = np.empty(limit, dtype=np.int64)
     size = 0
@@ -160,8 +189,8 @@ def search_kernel(
             if score >= cut:
                 size = _offer(heap_scores, heap_passages, size, score, p)
     else:  # each touched passage once: its score is zeroed when first read
-        for a in range(len(source)):
-            idx = passages if source[a] == 0 else extra_passages
+        for a in range(len(starts)):
+            idx, _ = _postings(a, *arrays)
             for j in range(starts[a], ends[a]):
                 p = idx[j]
                 score = total[p]
@@ -175,17 +204,24 @@ def search_kernel(
             top_scores[k], top_passages[k] = top_scores[k - 1], top_passages[k - 1]
             k -= 1
         top_scores[k], top_passages[k] = score, passage
-    matched = np.zeros((size, concepts))
+    return top_passages, top_scores
+
+
+@numba.njit(cache=True, nogil=True)
+def _matched(arrays: Any, starts: Any, ends: Any, factors: Any, alternative_weights: Any,
+             concept_ends: Any, top_passages: Any) -> Any:  # fmt: skip
+    """Per top passage and concept, the weight of the alternative scoring best there (0: none)."""
+    matched = np.zeros((len(top_passages), len(concept_ends)))
     first = 0
-    for c in range(concepts):
+    for c in range(len(concept_ends)):
         last = concept_ends[c]
-        for i in range(size):
+        for i in range(len(top_passages)):
             best_value = 0.0
             for a in range(first, last):
-                idx, w = (passages, weights) if source[a] == 0 else (extra_passages, extra_weights)
+                idx, w = _postings(a, *arrays)
                 j = _find(idx, starts[a], ends[a], top_passages[i])
                 if j >= 0 and w[j] * factors[a] > best_value:
                     best_value = w[j] * factors[a]
                     matched[i, c] = alternative_weights[a]
         first = last
-    return top_passages, top_scores, matched
+    return matched
