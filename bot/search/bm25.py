@@ -226,14 +226,13 @@ class Bm25Retriever:
                     source.append(0)
                 else:  # a phrase: its passages and mean scores, as the NumPy search has them
                     common, mean = self._phrase(alternative.terms)
+                    if not len(common):
+                        continue
                     extra_passages.append(common)
                     extra_scores.append(mean)
                     start, end = extra_at, extra_at + len(common)
                     extra_at = end
                     source.append(1)
-                if start == end:
-                    source.pop()
-                    continue
                 starts.append(start)
                 ends.append(end)
                 factors.append(factor)
