@@ -45,3 +45,11 @@ def test_stop_words_alone_leave_nothing() -> None:
 def test_names_with_inner_capitals_are_not_stemmed() -> None:
     assert terms("OpenAI") == ["openai"]
     assert terms("OpenAI") != terms("open")
+
+
+def test_an_acronym_is_no_stop_word_unless_the_whole_text_is_in_capitals() -> None:
+    analyzer = FrenchAnalyzer()
+    assert analyzer.terms("le président du CA") == [*analyzer.terms("le président du"), "ca"]
+    assert "ca" not in analyzer.terms("ça va, le président")  # "ça", however it is typed
+    assert "ca" not in analyzer.terms("ca va, le président")
+    assert analyzer.terms("QUI A FINANCE LE CA") == analyzer.terms("qui a finance le ca")

@@ -49,6 +49,16 @@ def test_small_talk_gets_a_friendly_reply_with_the_help_and_no_citation(
     assert "rien trouvé" not in reply.text and "bot" in reply.text
 
 
+def test_the_board_written_as_its_acronym_is_the_board(engine: AnswerEngine) -> None:
+    spelt_out = ask(engine, "Qui préside le conseil d'administration de Stability ?")
+    acronym = ask(engine, "Qui préside le CA de Stability ?")
+    assert acronym.kind.cites
+    first = acronym.citations[0]
+    assert first.passage_id == spelt_out.citations[0].passage_id
+    assert "O'Shaughnessy" in first.snippet
+    assert "conseil" in [first.snippet[span.start : span.end] for span in first.highlights]
+
+
 def test_a_question_to_the_bot_about_the_saga_is_not_small_talk(engine: AnswerEngine) -> None:
     reply = ask(engine, "tu sais qui préside le conseil de Stability ?")
     assert reply.kind.cites
@@ -126,6 +136,8 @@ def test_chat_words_accents_and_elisions_are_written_out() -> None:
     assert typed.write_out("larticle est payant") == "l'article est payant"
     assert typed.write_out("ancien taf demad") == "ancien travail d'emad"
     assert typed.write_out("c'est Mostaque") == "c'est Mostaque"  # apostrophes and names kept
+    assert typed.write_out("le CA, ca va") == "le CA, ça va"  # an acronym is no chat word
+    assert typed.write_out("LE CA VA") == "LE ça VA"  # unless every word is in capitals
     assert with_accents("societe") == "société" and with_accents("bien") == "bien"
 
 

@@ -9,7 +9,9 @@ mislead (`bot/data/locutions_fr.txt`: "quelque part" is not "partir", whose Snow
 stem it shares; "sans doute" says nothing of a doubt); questions also drop
 interrogatives ("quand", "pourquoi", …) and polite words ("bonjour", "svp").
 
-Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed.
+Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed; a word
+in capitals is an acronym, never a stop word ("le CA" is not "ça"), unless the whole
+text is in capitals.
 Stemming comes after folding, so that a word typed without accents
 ("demissionne") gets the same term as the article's. (Lemmatising before
 stemming, with simplemma, was measured on the development questions: no better
@@ -137,9 +139,11 @@ class FrenchAnalyzer:
         words = list(self._words(text))
         surfaces = [_surface(text, token.start, token.end) for token in words]
         in_locution = self._in_locutions(surfaces)
+        acronyms = not shouted(text)
         kept = []
         for position, (token, surface) in enumerate(zip(words, surfaces, strict=True)):
-            if surface in dropped or len(surface) > longest or position in in_locution:
+            acronym = acronyms and is_acronym(text[token.start : token.end])
+            if (surface in dropped and not acronym) or len(surface) > longest or position in in_locution:
                 continue
             if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
@@ -166,6 +170,17 @@ class FrenchAnalyzer:
             word_only = _APOSTROPHE.sub("", word)
             term = fold_word(word_only) if _is_name(word_only) else self.stem(word_only)
             yield Token(term, start, end)
+
+
+def is_acronym(word: str) -> bool:
+    """ "CA", "IA", "PDG": two letters or more, all capitals."""
+    return len(word) > 1 and word.isupper()
+
+
+def shouted(text: str) -> bool:
+    """Several words and no lower-case letter ("QUI A FINANCE STAB ?"): capitals say
+    nothing of acronyms there."""
+    return not any(c.islower() for c in text) and len(_WORD.findall(text)) > 1
 
 
 def _is_name(word: str) -> bool:

@@ -40,7 +40,7 @@ from bot.search.spellings import SpellingIndex
 log = logging.getLogger(__name__)
 # Bump when the way articles become postings changes (cleaning, passages, analysis, BM25
 # weights, what is saved): an index saved by another format is rebuilt, never misread.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 _DATA = ("stopwords_fr.txt", "locutions_fr.txt", "boilerplate_fr.txt")
 _LIBRARIES = ("PyStemmer", "selectolax", "rank-bm25")  # their versions change the postings too
 STATS_FILE = "file_stats"

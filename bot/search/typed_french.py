@@ -7,7 +7,8 @@ is rewritten when it, its lemma ("bossait" → "bosser") or, for a past particip
 of the first group, its infinitive ("s'est barré" → "barrer") is listed; case and
 accents do not matter. A word without accents gets them back when French writes
 it with them far more often (wordfreq), unless it is capitalised inside the
-question (a name); an elision typed without its apostrophe gets it back
+question (a name); a word in capitals is an acronym ("le CA"), never a chat word (unless the
+whole question is in capitals); an elision typed without its apostrophe gets it back
 ("larticle" → "l'article"). Words glued to an apostrophe ("c'est") are left alone.
 """
 
@@ -17,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from bot.data import read_data
-from bot.search.analysis import fold
+from bot.search.analysis import fold, is_acronym, shouted
 from bot.search.lexicon import lemma, with_accents, zipf
 
 _WORD = re.compile(r"(?<![\w'’])[^\W_]+(?![\w'’])")
@@ -56,8 +57,12 @@ class TypedFrench:
     def write_out(self, question: str) -> str:
         """The question with every listed chat word written out and accents restored."""
 
+        acronyms = not shouted(question)
+
         def written_out(match: re.Match[str]) -> str:
             word = match.group()
+            if acronyms and is_acronym(word):
+                return word  # an acronym ("le CA", "SD"), not a chat spelling ("ca" → "ça")
             lowered = word.casefold()
             found = self._listed(lowered)
             if found:
