@@ -108,6 +108,20 @@ def test_what_the_articles_never_mention_is_refused(engine: AnswerEngine, questi
     assert reply.kind is ReplyKind.NOT_FOUND and reply.citations == ()
 
 
+def test_two_specific_words_met_only_in_related_words_anchor_a_hedged_answer(
+    corpus_dir: Path, write_article: ArticleWriter
+) -> None:
+    write_article("a.md", "A", "Nous dépassons déjà les prévisions, comme prévu par la direction.")
+    write_article("b.md", "B", "Un autre texte, sur la météo du jour et le vent du nord.")
+    write_article("c.md", "C", "Le conseil se réunit chaque mois dans la grande salle.")
+    engine = engine_for(corpus_dir)
+    two = ask(engine, "Niveau chiffres, ils font mieux que ce qui était attendu ?")
+    assert two.kind is ReplyKind.CLOSEST
+    assert "dépassons déjà les prévisions" in two.citations[0].snippet
+    one = ask(engine, "Et les chiffres ?")  # a single loose relative: not about it
+    assert one.kind is ReplyKind.NOT_FOUND and one.citations == ()
+
+
 def test_a_close_spelling_alone_does_not_make_an_answer(engine: AnswerEngine) -> None:
     # "merci" is close to "percées", "salut" to "solution": they are French words, not typos.
     for text in ("merci", "salut", "parfait merci"):

@@ -42,7 +42,7 @@ def test_the_held_out_chat_questions_keep_their_figures(engine: AnswerEngine) ->
     result = _evaluate(engine, ROOT / "tests" / "eval_heldout.jsonl")
     count, at_1, at_3, refused = _french(result)
     assert count >= 50
-    assert at_1 / count >= 0.78 and at_3 / count >= 0.88, result.report()
+    assert at_1 / count >= 0.78 and at_3 / count >= 0.90, result.report()
     assert refused <= 1, result.report()
     assert result.by_kind["offtopic"].off_topic_answered == 0, result.misses
     assert result.by_kind["offtopic"].off_topic_refused >= 11, result.report()
@@ -53,7 +53,7 @@ def test_the_development_set_keeps_its_figures(engine: AnswerEngine) -> None:
     result = _evaluate(engine, DEVELOPMENT_SET)
     count, at_1, at_3, refused = _french(result)
     assert count == 85
-    assert at_1 >= 62 and at_3 >= 68 and refused <= 3, result.report()
+    assert at_1 >= 63 and at_3 >= 69 and refused <= 1, result.report()
     assert result.by_kind["offtopic"].off_topic_answered == 0, result.misses
     assert result.by_kind["offtopic"].off_topic_refused >= 8, result.report()
     english = result.by_kind["english"]

@@ -14,9 +14,12 @@ A word the corpus uses weighs at least `KNOWN_MIN_SHARE` of its IDF, however com
 A question holding such an unreachable word that is a name or rarer than
 `RARE_ZIPF` ("Google", "Midjourney", "tatin") asks about something the articles
 never mention: it is refused. So is a question whose passages share with it only
-common words or loose relatives (no specific word, synonym or close spelling: an
-"anchor"). Otherwise a passage's coverage is the weight of the concepts it
-matches (× how sure each match is) over the question's weight; the answer is
+common words or a single loose relative: a passage is about the question when it
+says one of its specific words (a name or a word less common than `COMMON_ZIPF`) in
+its own words, a synonym or a close spelling, or `ANCHOR_CONCEPTS` of them in any
+words, related ones included ("chiffres … attendu" met as "prévisions … prévu").
+Otherwise a passage's coverage is the weight of the concepts it matches (× how sure
+each match is) over the question's weight; the answer is
 confident when sure matches (own words, lemmas, synonyms) cover `CONFIDENT_COVERAGE`
 of it, and hedged otherwise (« voici les passages les plus proches »).
 The thresholds were set on the development questions (../shared/eval), as a
@@ -37,6 +40,7 @@ KNOWN_MIN_SHARE = 0.75  # the least a word the corpus uses weighs, × its IDF
 CONFIDENT_COVERAGE = 0.8
 CLOSEST_COVERAGE = 0.15
 ANCHOR_MATCH = 0.6  # an own word, lemma, same stem, synonym or close spelling; not a related word
+ANCHOR_CONCEPTS = 2  # specific words met in any words that anchor a passage as well
 SURE_MATCH = 0.8  # own word, lemma, same stem or synonym: what confirms an answer
 
 
@@ -63,9 +67,10 @@ class Weighing:
 
     def anchored(self, found: ScoredPassage) -> bool:
         """Whether the passage says at least one specific word of the question (or its
-        synonym): one sharing only common words and loose relatives is not about it."""
-        pairs = zip(found.matched, self.can_anchor, strict=True)
-        return any(match >= ANCHOR_MATCH and anchor for match, anchor in pairs)
+        synonym), or `ANCHOR_CONCEPTS` of them in any words, related ones included: one
+        sharing only common words, or a single loose relative, is not about it."""
+        specific = [match for match, anchor in zip(found.matched, self.can_anchor, strict=True) if anchor]
+        return any(m >= ANCHOR_MATCH for m in specific) or sum(m > 0 for m in specific) >= ANCHOR_CONCEPTS
 
     def surely_covered(self, found: ScoredPassage) -> float:
         """Coverage counting only sure matches (not related words or close spellings)."""
