@@ -53,3 +53,5 @@ def test_an_acronym_is_no_stop_word_unless_the_whole_text_is_in_capitals() -> No
     assert "ca" not in analyzer.terms("ça va, le président")  # "ça", however it is typed
     assert "ca" not in analyzer.terms("ca va, le président")
     assert analyzer.terms("QUI A FINANCE LE CA") == analyzer.terms("qui a finance le ca")
+    asked = analyzer.tokens("QUI préside le CA, SVP ?", question=True)  # interrogatives, polite words
+    assert [t.term for t in asked] == [analyzer.stem("préside"), "ca"]

@@ -28,6 +28,8 @@ def _snippets(engine: AnswerEngine, question: str) -> list[str]:
         "qui a financé Stability AI svp ?",
         "Qui a financé Stability AI ? merci",
         "Salut ! Qui a financé Stability AI, stp ?",
+        "Qui a financé Stability AI SVP ? MERCI",
+        "QUI a financé Stability AI ?",
     ],
 )
 def test_polite_words_never_change_the_answer(engine: AnswerEngine, polite: str) -> None:
@@ -150,9 +152,14 @@ def test_chat_words_accents_and_elisions_are_written_out() -> None:
     assert typed.write_out("larticle est payant") == "l'article est payant"
     assert typed.write_out("ancien taf demad") == "ancien travail d'emad"
     assert typed.write_out("c'est Mostaque") == "c'est Mostaque"  # apostrophes and names kept
-    assert typed.write_out("le CA, ca va") == "le CA, ça va"  # an acronym is no chat word
-    assert typed.write_out("LE CA VA") == "LE ça VA"  # unless every word is in capitals
     assert with_accents("societe") == "société" and with_accents("bien") == "bien"
+
+
+def test_a_chat_word_in_capitals_standing_for_a_stop_word_is_an_acronym() -> None:
+    typed = TypedFrench(mere_stop_words=frozenset({"ca", "la"}))
+    assert typed.write_out("le CA, ca va") == "le CA, ça va"
+    assert typed.write_out("LE CA VA") == "LE ça VA"  # every word in capitals: no acronym
+    assert typed.write_out("PK il est parti") == "pourquoi il est parti"  # not a stop word
 
 
 def test_a_chat_verb_is_written_out_whatever_its_form() -> None:

@@ -50,7 +50,8 @@ class AnswerEngine:
         self._questions = questions
         self._max_citations = max_citations
         self._typed_french = TypedFrench(
-            known=lambda word: word in analyzer.stop_words or questions.knows_word(word)
+            known=lambda word: word in analyzer.stop_words or questions.knows_word(word),
+            mere_stop_words=analyzer.stop_words - analyzer.question_words,
         )
         self._small_talk = SmallTalk(analyzer.stop_words)
         self.languages = LanguageGuesser(analyzer.stop_words | analyzer.question_words)

@@ -9,9 +9,9 @@ mislead (`bot/data/locutions_fr.txt`: "quelque part" is not "partir", whose Snow
 stem it shares; "sans doute" says nothing of a doubt); questions also drop
 interrogatives ("quand", "pourquoi", …) and polite words ("bonjour", "svp").
 
-Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed; a word
-in capitals is an acronym, never a stop word ("le CA" is not "ça"), unless the whole
-text is in capitals.
+Names written with inner capitals ("OpenAI", "SchellingAI") are not stemmed; a stop
+word written in capitals is an acronym ("le CA" is not "ça"), unless the whole text is
+in capitals (interrogatives and polite words in capitals, "QUI", "SVP", stay dropped).
 Stemming comes after folding, so that a word typed without accents
 ("demissionne") gets the same term as the article's. (Lemmatising before
 stemming, with simplemma, was measured on the development questions: no better
@@ -142,12 +142,16 @@ class FrenchAnalyzer:
         acronyms = not shouted(text)
         kept = []
         for position, (token, surface) in enumerate(zip(words, surfaces, strict=True)):
-            acronym = acronyms and is_acronym(text[token.start : token.end])
+            acronym = acronyms and self._acronym(surface, text[token.start : token.end])
             if (surface in dropped and not acronym) or len(surface) > longest or position in in_locution:
                 continue
             if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
         return kept
+
+    def _acronym(self, surface: str, word: str) -> bool:
+        """ "CA" is an acronym, not "ça"; "QUI", "SVP", "MERCI" are still what they say."""
+        return is_acronym(word) and surface not in self.question_words
 
     def _in_locutions(self, surfaces: list[str]) -> set[int]:
         """The positions of the words that belong to a set phrase."""

@@ -7,8 +7,9 @@ is rewritten when it, its lemma ("bossait" → "bosser") or, for a past particip
 of the first group, its infinitive ("s'est barré" → "barrer") is listed; case and
 accents do not matter. A word without accents gets them back when French writes
 it with them far more often (wordfreq), unless it is capitalised inside the
-question (a name); a word in capitals is an acronym ("le CA"), never a chat word (unless the
-whole question is in capitals); an elision typed without its apostrophe gets it back
+question (a name); a chat word in capitals that would stand for a mere stop word is an
+acronym ("le CA" is not "ça"), unless the whole question is in capitals ("PK", "DL" are
+still written out); an elision typed without its apostrophe gets it back
 ("larticle" → "l'article"). Words glued to an apostrophe ("c'est") are left alone.
 """
 
@@ -46,11 +47,17 @@ ELIDED_REST_ZIPF = 3.5  # what the rest must be to count as a French word
 
 class TypedFrench:
     def __init__(
-        self, chat_words: dict[str, str] | None = None, known: Callable[[str], bool] | None = None
+        self,
+        chat_words: dict[str, str] | None = None,
+        known: Callable[[str], bool] | None = None,
+        mere_stop_words: frozenset[str] = frozenset(),
     ) -> None:
-        """`known(word)`: whether the articles use the word (names such as "emad")."""
+        """`known(word)`: whether the articles use the word (names such as "emad");
+        `mere_stop_words` (folded): words that say nothing, and are no interrogative: a
+        chat word in capitals standing for one is an acronym ("le CA" is not "ça")."""
         self._words = load_chat_words() if chat_words is None else chat_words
         self._known = known or (lambda word: False)
+        self._mere_stop_words = mere_stop_words
         # Forms of a listed word begin as it does: no other word needs its lemma looked up.
         self._starts = frozenset(word[:_SAME_START] for word in self._words)
 
@@ -61,10 +68,10 @@ class TypedFrench:
 
         def written_out(match: re.Match[str]) -> str:
             word = match.group()
-            if acronyms and is_acronym(word):
-                return word  # an acronym ("le CA", "SD"), not a chat spelling ("ca" → "ça")
             lowered = word.casefold()
             found = self._listed(lowered)
+            if found and acronyms and is_acronym(word) and fold(found) in self._mere_stop_words:
+                return word  # an acronym ("le CA"), not a chat spelling ("ca" → "ça"); "PK" is "pk"
             if found:
                 return found
             if word[:1].isupper() and match.start() > 0:
