@@ -39,14 +39,18 @@ def _holds(pattern: re.Pattern[str]) -> AnswerType:
     return lambda text: pattern.search(_folded_passage(text)) is not None
 
 
+@lru_cache(maxsize=4_096)  # a passage's windows are scored again and again
+def _names_in(text: str) -> tuple[str, ...]:
+    """The names of `text`, folded, without an elided article ("d'Emad" → "emad"); acronyms left out."""
+    found = _NAME.findall(text.lstrip())
+    return tuple(fold_word(name.split("'")[-1].split("’")[-1]) for name in found if not name.isupper())
+
+
 def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
     known = {fold_word(word) for word in _WORD.findall(question)} | ignored
 
     def holds_new_name(text: str) -> bool:
-        return any(
-            fold_word(name.split("'")[-1].split("’")[-1]) not in known and not name.isupper()
-            for name in _NAME.findall(text.lstrip())
-        )
+        return any(name not in known for name in _names_in(text))
 
     return holds_new_name
 
@@ -74,6 +78,7 @@ def date_words_asked(question: str) -> str:
     return _WHICH_NOUN.sub(lambda m: " " if fold(m.group(2)) in _DATE_NOUNS else m.group(), question)
 
 
+@lru_cache(maxsize=4_096)
 def _holds_a_date(text: str) -> bool:
     """An explicit date ("en mars 2024", "en 2022"), not a month alone ("de juillet")."""
     return bool(dates_in(text))

@@ -57,9 +57,10 @@ class _Scorer:
     ) -> None:
         self.text, self.tokens, self.weights, self.expected = text, tokens, weights, expected
         self.total = total or 1.0
+        self._asked = [t for t in tokens if t.term in weights]  # every window looks among these only
 
     def matched(self, start: int, end: int) -> list[Token]:
-        return [t for t in self.tokens if start <= t.start and t.end <= end and t.term in self.weights]
+        return [t for t in self._asked if start <= t.start and t.end <= end]
 
     def value(self, start: int, end: int) -> float:
         best: dict[int, float] = {}

@@ -15,6 +15,7 @@ plot. Nothing here is a test: it prints numbers.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import os
 import random
@@ -278,7 +279,8 @@ def run_benchmark(sizes: Sequence[int], questions: int, out: Path, baselines: bo
     shipped = prepared_core(BotSettings.ignoring_env_file()).engine  # as served
     shipped_questions = ["Qui a financé Stability AI ?", "Quand Emad a-t-il démissionné ?",
                          "Qu'est-ce que SchellingAI ?", "Combien dépensait la startup ?"]  # fmt: skip
-    shipped_ms = _percentiles(_timed(lambda: shipped.answer(Query(random.choice(shipped_questions))), 200))
+    asked = itertools.cycle(shipped_questions)  # each as often: a random draw moved the p50 between them
+    shipped_ms = _percentiles(_timed(lambda: shipped.answer(Query(next(asked))), 400))
     ask = [sys.executable, "-m", "bot", "ask", "Qui a financé ?"]
     ask_s = statistics.median(_timed(lambda: subprocess.run(ask, capture_output=True, check=True), 7))
     numpy_s = statistics.median(

@@ -69,8 +69,13 @@ def _month(name: str) -> int:
     return (MONTHS_FR.index(name) if name in MONTHS_FR else MONTHS_EN.index(name)) + 1
 
 
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def dates_in(sentence: str, published: dt.date | None = None) -> list[When]:
     """The dates `sentence` gives, the most precise reading of each stretch only."""
+    if published is None and not _ANY_YEAR.search(sentence):
+        return []  # every form but the relative ones gives a year (folding keeps digits)
     text = _plain(sentence)
     found: list[When] = []
     taken: list[tuple[int, int]] = []
