@@ -17,6 +17,14 @@ from bot.search.word_vectors import WordVectors, murmurhash64a
 from tests.conftest import ArticleWriter, ask, engine_for
 
 
+def _engine_over(corpus_dir: Path, write_article: ArticleWriter, *bodies: str) -> AnswerEngine:
+    """An engine over one small article per body ("a.md", "b.md", …)."""
+    for number, body in enumerate(bodies):
+        name = chr(ord("a") + number)
+        write_article(f"{name}.md", name.upper(), body)
+    return engine_for(corpus_dir)
+
+
 def _snippets(engine: AnswerEngine, question: str) -> list[str]:
     return [c.snippet for c in ask(engine, question).citations]
 
@@ -113,10 +121,13 @@ def test_what_the_articles_never_mention_is_refused(engine: AnswerEngine, questi
 def test_two_specific_words_met_only_in_related_words_anchor_a_hedged_answer(
     corpus_dir: Path, write_article: ArticleWriter
 ) -> None:
-    write_article("a.md", "A", "Nous dépassons déjà les prévisions, comme prévu par la direction.")
-    write_article("b.md", "B", "Un autre texte, sur la météo du jour et le vent du nord.")
-    write_article("c.md", "C", "Le conseil se réunit chaque mois dans la grande salle.")
-    engine = engine_for(corpus_dir)
+    engine = _engine_over(
+        corpus_dir,
+        write_article,
+        "Nous dépassons déjà les prévisions, comme prévu par la direction.",
+        "Un autre texte, sur la météo du jour et le vent du nord.",
+        "Le conseil se réunit chaque mois dans la grande salle.",
+    )
     two = ask(engine, "Niveau chiffres, ils font mieux que ce qui était attendu ?")
     assert two.kind is ReplyKind.CLOSEST
     assert "dépassons déjà les prévisions" in two.citations[0].snippet
@@ -205,10 +216,14 @@ def test_a_long_sentence_is_cut_around_the_answer_not_before_it(engine: AnswerEn
 
 
 def test_who_asks_for_a_name_not_an_acronym(corpus_dir: Path, write_article: ArticleWriter) -> None:
-    write_article("a.md", "A", "Trucmuche cherche toujours un nouveau PDG pour diriger la société.")
-    write_article("b.md", "B", "Gaspardine Lenoir dirige désormais Trucmuche.")
-    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
-    assert "Gaspardine" in ask(engine_for(corpus_dir), "Qui dirige Trucmuche ?").citations[0].snippet
+    engine = _engine_over(
+        corpus_dir,
+        write_article,
+        "Trucmuche cherche toujours un nouveau PDG pour diriger la société.",
+        "Gaspardine Lenoir dirige désormais Trucmuche.",
+        "Un autre texte, sur la météo du jour.",
+    )
+    assert "Gaspardine" in ask(engine, "Qui dirige Trucmuche ?").citations[0].snippet
 
 
 def test_related_words_come_from_the_french_vectors() -> None:
@@ -245,10 +260,13 @@ def _highlighted(engine: AnswerEngine, question: str) -> list[str]:
 def test_a_set_phrase_is_not_taken_for_its_words(corpus_dir: Path, write_article: ArticleWriter) -> None:
     # "quelque part" shares Snowball's stem with "partir": it must not answer a question
     # about leaving, nor "sans doute" one about a doubt.
-    write_article("a.md", "A", "Le trésor de Zorglub est caché quelque part, sans doute dans le jardin.")
-    write_article("b.md", "B", "Zorglub est parti en mai 2020 pour Paris.")
-    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
-    engine = engine_for(corpus_dir)
+    engine = _engine_over(
+        corpus_dir,
+        write_article,
+        "Le trésor de Zorglub est caché quelque part, sans doute dans le jardin.",
+        "Zorglub est parti en mai 2020 pour Paris.",
+        "Un autre texte, sur la météo du jour.",
+    )
     reply = ask(engine, "Pourquoi Zorglub est-il parti ?")
     assert "parti en mai" in reply.citations[0].snippet
     assert "part" not in _highlighted(engine, "Pourquoi Zorglub est-il parti ?")
@@ -258,10 +276,13 @@ def test_a_set_phrase_is_not_taken_for_its_words(corpus_dir: Path, write_article
 def test_an_adverb_insisting_on_the_question_matches_nothing(
     corpus_dir: Path, write_article: ArticleWriter
 ) -> None:
-    write_article("a.md", "A", "Le vrai problème de Trucmuche, c'est son conseil.")
-    write_article("b.md", "B", "Zorglub a fondé la société Trucmuche en 2019.")
-    write_article("c.md", "C", "Un autre texte, sur la météo du jour.")
-    engine = engine_for(corpus_dir)
+    engine = _engine_over(
+        corpus_dir,
+        write_article,
+        "Le vrai problème de Trucmuche, c'est son conseil.",
+        "Zorglub a fondé la société Trucmuche en 2019.",
+        "Un autre texte, sur la météo du jour.",
+    )
     assert "Zorglub" in ask(engine, "Qui a vraiment fondé Trucmuche ?").citations[0].snippet
     assert "vrai" not in _highlighted(engine, "Qui a vraiment fondé Trucmuche ?")
 
