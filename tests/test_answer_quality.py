@@ -37,13 +37,22 @@ def _snippets(engine: AnswerEngine, question: str) -> list[str]:
         "Qui a financé Stability AI ? merci",
         "Salut ! Qui a financé Stability AI, stp ?",
         "Qui a financé Stability AI SVP ? MERCI",
-        "QUI a financé Stability AI ?",
     ],
 )
 def test_polite_words_never_change_the_answer(engine: AnswerEngine, polite: str) -> None:
-    plain = ask(engine, "Qui a financé Stability AI ?")
-    reply = ask(engine, polite)
-    assert reply.kind is plain.kind is ReplyKind.ANSWER
+    _same_answer(engine, polite, "Qui a financé Stability AI ?")
+    assert ask(engine, polite).kind is ReplyKind.ANSWER
+
+
+@pytest.mark.parametrize("emphatic", ["QUI a financé Stability AI ?", "Qui a financé Stability AI ET SD ?"])
+def test_words_in_capitals_for_emphasis_never_change_the_answer(engine: AnswerEngine, emphatic: str) -> None:
+    _same_answer(engine, emphatic, emphatic.replace("QUI", "Qui").replace(" ET ", " et "))
+
+
+def _same_answer(engine: AnswerEngine, asked: str, plain_question: str) -> None:
+    plain = ask(engine, plain_question)
+    reply = ask(engine, asked)
+    assert reply.kind is plain.kind and reply.kind.cites
     assert [c.passage_id for c in reply.citations] == [c.passage_id for c in plain.citations]
 
 

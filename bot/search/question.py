@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.data import read_data
-from bot.search.analysis import FrenchAnalyzer, Token
+from bot.search.analysis import FrenchAnalyzer, Token, fold
 from bot.search.lexicon import lemma, load_word_lists, zipf
 from bot.search.retrieval import Alternative, Concept
 from bot.search.spellings import SpellingIndex
@@ -142,6 +142,8 @@ class QuestionAnalyser:
             if term in consumed:
                 continue
             word = words[term]
+            if fold(word) in self._analyzer.stop_words and term not in self._vocabulary:
+                continue  # a stop word in capitals that no synonym or article reads ("ET")
             name = reads_as_name(word, first and position == 0)
             frequency = _french_zipf(word, name) if language == "fr" else _english_zipf(word)
             found = self._alternatives_for(term, word, frequency, name)
