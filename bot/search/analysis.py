@@ -142,16 +142,17 @@ class FrenchAnalyzer:
         acronyms = not shouted(text)
         kept = []
         for position, (token, surface) in enumerate(zip(words, surfaces, strict=True)):
-            acronym = acronyms and self._acronym(surface, text[token.start : token.end])
-            if (surface in dropped and not acronym) or len(surface) > longest or position in in_locution:
+            if surface in dropped and not (acronyms and self._acronym(surface, text, token)):
+                continue
+            if len(surface) > longest or position in in_locution:
                 continue
             if len(token.term) > 1 or token.term.isdigit():
                 kept.append(token)
         return kept
 
-    def _acronym(self, surface: str, word: str) -> bool:
+    def _acronym(self, surface: str, text: str, token: Token) -> bool:
         """ "CA" is an acronym, not "ça"; "QUI", "SVP", "MERCI" are still what they say."""
-        return is_acronym(word) and surface not in self.question_words
+        return is_acronym(text[token.start : token.end]) and surface not in self.question_words
 
     def _in_locutions(self, surfaces: list[str]) -> set[int]:
         """The positions of the words that belong to a set phrase."""
