@@ -44,5 +44,6 @@ def settings_error(error: ValidationError) -> str:
     lines = ["Réglages invalides :"]
     for problem in error.errors():
         name = ".".join(str(part) for part in problem["loc"]) or "?"
-        lines.append(f"  - {name} : {problem['msg']}")
+        message = problem["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's own
+        lines.append(f"  - {name} : {message}")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from tests.fake_server import Call, RecordingServer
 
 BOT_USER_ID = "UBOT"
-SIGNING_SECRET = "secret-de-test"
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"  # the shape of a real one
 
 
 @dataclass

@@ -21,7 +21,10 @@ def build(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     def built(docs: list[list[str]]) -> Bm25Retriever:
         retriever = Bm25Retriever.build(docs)
         if request.param == "compiled":
-            retriever.prepare()
+            pytest.importorskip("numba")
+            compiling = retriever.prepare()
+            assert compiling is not None
+            compiling.join()
             assert retriever._kernel is not None
         return retriever
 

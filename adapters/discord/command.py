@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.answer.core import Core
+from bot.extras import require
 from bot.service.bot_service import BotService
 from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.settings import settings_error
@@ -88,6 +89,7 @@ def platform(service: BotService) -> Platform:
     settings = _settings()
     if settings.token is None:
         raise PlatformNotConfigured(HOW_TO_ENABLE)
+    require("discord", "discord", "Discord")
     return DiscordPlatform(service, settings)
 
 
@@ -107,6 +109,7 @@ def register(commands: Any) -> None:
 
 
 def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
+    require("discord", "discord", f"emad-bot discord {args.action}")
     if args.action == "run":
         from bot.bootstrap import serve
 

@@ -54,6 +54,8 @@ class DiscordSettings(BaseSettings):
     @field_validator("token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("DISCORD_TOKEN est vide : donnez sa valeur, ou retirez la ligne")
         if value is not None and value.get_secret_value().count(".") != 2:
             raise ValueError(
                 "DISCORD_TOKEN doit être le jeton du bot (trois parties séparées par des points), "

@@ -17,6 +17,7 @@ from adapters.discord.asking import answer, receive
 from adapters.discord.buttons import send_kwargs
 from adapters.discord.translate import reply_embed
 from bot.answer import messages
+from bot.extras import installed
 from bot.models import Reply, ReplyKind
 from bot.service.article_intake import requested_url
 from bot.service.bot_service import BotService
@@ -97,8 +98,8 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
 async def _answer_with_picture(service: BotService, payload: dict[str, Any]) -> tuple[Reply, bytes | None]:
     """The reply, and for a timeline its picture (drawn off the event loop)."""
     reply = await answer(service, payload)
-    if reply.kind is not ReplyKind.TIMELINE or not reply.timeline:
-        return reply, None
+    if reply.kind is not ReplyKind.TIMELINE or not reply.timeline or not installed("matplotlib"):
+        return reply, None  # without the `picture` extra, the timeline is sent as a list
     from bot.answer.timeline_picture import timeline_png
 
     try:

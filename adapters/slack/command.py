@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.answer.core import Core
+from bot.extras import require
 from bot.service.bot_service import BotService
 from bot.service.platforms import Platform, PlatformNotConfigured, PlatformSettingsError
 from bot.settings import settings_error
@@ -42,6 +43,7 @@ def platform(service: BotService) -> Platform:
         raise PlatformSettingsError(settings_error(error)) from None
     if settings.mode is None:
         raise PlatformNotConfigured(HOW_TO_ENABLE)
+    require("slack_bolt", "slack", "Slack")
     return SlackPlatform(service, settings)
 
 
@@ -53,4 +55,5 @@ def register(commands: Any) -> None:
 def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
     from bot.bootstrap import serve
 
+    require("slack_bolt", "slack", "emad-bot slack")
     return serve(load(), only="slack")

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.listeners import answer_pending, build_app
 from adapters.slack.settings import SlackSettings
 from bot.service.bot_service import BotService
+from bot.service.platforms import PlatformSettingsError
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -54,7 +55,14 @@ async def start_http(app: AsyncApp, host: str, port: int) -> web.AppRunner:
     server.router.add_post(EVENTS_PATH, events)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise PlatformSettingsError(
+            f"SLACK_PORT : impossible d'écouter sur {host}:{port} ({error.strerror}) ; "
+            "un autre programme l'utilise-t-il ? Choisissez un autre port."
+        ) from None
     return runner
 
 

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_URL = "https://slack.com/api/"
 
 
+_SIGNING_SECRET = re.compile(r"[0-9a-f]{32}")  # Basic Information > App Credentials
+
+
+def _present(value: SecretStr | None, name: str) -> str | None:
+    """The secret's text; a setting given but blank is an error, never "not configured"."""
+    if value is None:
+        return None
+    text = value.get_secret_value()
+    if not text.strip():
+        raise ValueError(f"{name} est vide : donnez sa valeur, ou retirez la ligne")
+    return text
+
+
 def _prefixed(value: SecretStr | None, prefix: str, name: str) -> SecretStr | None:
-    if value is not None and not value.get_secret_value().startswith(prefix):
+    text = _present(value, name)
+    if text is not None and (not text.startswith(prefix) or len(text) <= len(prefix)):
         raise ValueError(f"{name} doit commencer par « {prefix} »")
     return value
 
@@ -44,6 +60,17 @@ class SlackSettings(BaseSettings):
     @classmethod
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         return _prefixed(value, "xapp-", "SLACK_APP_TOKEN")
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _signing_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        text = _present(value, "SLACK_SIGNING_SECRET")
+        if text is not None and not _SIGNING_SECRET.fullmatch(text):
+            raise ValueError(
+                "SLACK_SIGNING_SECRET doit être le « Signing Secret » de l'application "
+                "(32 caractères hexadécimaux, page Basic Information), pas un jeton"
+            )
+        return value
 
     @field_validator("api_url")
     @classmethod

@@ -23,6 +23,7 @@ from bot.bootstrap import build_core, serving_settings
 from bot.commands.evaluation import evaluate, read_cases
 from bot.commands.log_format import configure_logging
 from bot.commands.terminal import render_reply, reply_to_dict
+from bot.extras import MissingExtra, require
 from bot.models import Query, Reply, ReplyKind
 from bot.settings import BotSettings, StartupError, settings_error
 
@@ -90,6 +91,8 @@ def _add(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no index
 
 
 def _timeline(load: CoreLoader, args: argparse.Namespace) -> int:
+    if args.image is not None:
+        require("matplotlib", "picture", "chronologie --image")
     command = " ".join(["chronologie", *args.filter])
     reply = load().engine.answer(Query(command))
     print(render_reply(reply, color=use_colour()))
@@ -115,6 +118,8 @@ def _eval(load: CoreLoader, args: argparse.Namespace) -> int:
 
 
 def _bench(load: CoreLoader, args: argparse.Namespace) -> int:
+    for module in ("bm25s", "numba", "matplotlib"):
+        require(module, "bench", "emad-bot bench")
     from bot.commands.benchmark import run_benchmark
 
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -255,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = core_loader(settings)
     try:
         return handler(load, args)
+    except MissingExtra as error:
+        sys.exit(str(error))
     except StartupError as error:
         sys.exit(f"Démarrage impossible : {error}")
     except BrokenPipeError:  # the reader went away (`emad-bot ask … | head`)

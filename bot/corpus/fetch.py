@@ -9,7 +9,7 @@ reserved, multicast: refused), and the connection made to the checked address it
 so a name cannot resolve to another address between the check and the connection.
 Extraction: trafilatura, the reference for news pages, keeps the article's text and
 its metadata (title, site name, date, author, canonical URL); the page's language
-comes from its `<html lang>` or else from the text (lingua). Nothing is invented: a
+comes from its `<html lang>` or else from the text (wordfreq's frequencies). Nothing is invented: a
 field the page does not give stays out, and the date is never the fetch's.
 """
 
@@ -197,13 +197,15 @@ def extract(html: str, url: str | None = None) -> ArticleDraft:
 
 
 def _language_of(text: str) -> str | None:
-    from lingua import Language, LanguageDetectorBuilder
+    """The language most of the text's words belong to, by wordfreq's frequencies (a
+    page's text is long enough for that to be sure); None when no word is known."""
+    from wordfreq import zipf_frequency
+    from wordfreq.tokens import simple_tokenize
 
-    detector = LanguageDetectorBuilder.from_languages(
-        Language.FRENCH, Language.ENGLISH, Language.GERMAN, Language.SPANISH, Language.ITALIAN
-    ).build()
-    found = detector.detect_language_of(text[:2000])
-    return found.iso_code_639_1.name.lower() if found else None
+    words = simple_tokenize(text[:2000])
+    scores = {lang: sum(zipf_frequency(w, lang) for w in words) for lang in ("fr", "en", "de", "es", "it")}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] > 0 else None
 
 
 def read_saved_page(path: Path) -> str:

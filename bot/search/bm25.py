@@ -11,7 +11,10 @@ gives the same scores as `BM25Okapi.get_scores`.
 from __future__ import annotations
 
 import bisect
+import importlib.util
+import logging
 import threading
+import time
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ DENSE_TOP_SHARE = 0.125
 DENSE_DIS_MAX_SHARE = 0.1
 _EMPTY_INDEX = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0)
+log = logging.getLogger(__name__)
 Postings = tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], float]  # passages, scores, weight
 
 
@@ -110,17 +114,33 @@ class Bm25Retriever:
 
         return cls(terms, mapped("offsets.npy"), mapped("passages.npy"), mapped("weights.npy"), passage_count)
 
-    def prepare(self) -> None:
-        """Search with the compiled loops from now on (`bot.search.compiled_search`: a
-        serving bot's choice; it imports numba, and compiles on a first run). Same
-        results; without numba, the NumPy search stays."""
+    def prepare(self) -> threading.Thread | None:
+        """Switch to the compiled loops (`bot.search.compiled_search`, the `fast` extra) once
+        they are ready: numba compiles them in a background thread (13-24 s the first time
+        after an install, a fraction of a second from its disk cache), logged, while the
+        NumPy search answers. Same results either way. Without numba: None, NumPy stays."""
+        if importlib.util.find_spec("numba") is None:
+            return None
+        thread = threading.Thread(target=self._compile, name="compilation-recherche", daemon=True)
+        thread.start()
+        return thread
+
+    def _compile(self) -> None:
+        started = time.perf_counter()
+        log.info("Compilation de la recherche rapide (numba)…")
         try:
             from bot.search.compiled_search import search_kernel
-        except ImportError:  # pragma: no cover - numba is a dependency
+
+            if self._terms:  # compiled (or loaded from the disk cache) here, not at a question
+                concepts = [Concept(("",), (Alternative((self._terms[0],)),))]
+                total, best = np.zeros(self._passage_count), np.zeros(self._passage_count)
+                if self._compiled_search(search_kernel, concepts, 1, total, best) is None:
+                    raise RuntimeError("la recherche compilée n'a rien rendu")
+        except Exception:  # the NumPy search goes on answering
+            log.exception("Recherche rapide indisponible : la recherche NumPy continue")
             return
         self._kernel = search_kernel
-        if self._terms:  # compiled (or loaded from the disk cache) now, not at the first question
-            self.search([Concept(("",), (Alternative((self._terms[0],)),))], 1)
+        log.info("Recherche rapide prête en %.1f s", time.perf_counter() - started)
 
     @property
     def passage_count(self) -> int:
@@ -161,8 +181,9 @@ class Bm25Retriever:
         the top passages get their per-concept matches looked up, afterwards.
         """
         total, best = self._scratch()
-        if self._kernel is not None:
-            compiled = self._compiled_search(concepts, limit, total, best)
+        kernel = self._kernel
+        if kernel is not None:
+            compiled = self._compiled_search(kernel, concepts, limit, total, best)
             if compiled is not None:
                 return compiled
         found = [self._alternative_postings(concept) for concept in concepts]
@@ -206,8 +227,10 @@ class Bm25Retriever:
             for index, score, weights in zip(passages.tolist(), top_scores.tolist(), per_passage, strict=True)
         ]
 
-    def _compiled_search(self, concepts: Sequence[Concept], limit: int, total: npt.NDArray[np.float64],
-                         best: npt.NDArray[np.float64]) -> list[ScoredPassage] | None:  # fmt: skip
+    def _compiled_search(
+        self, kernel: Any, concepts: Sequence[Concept], limit: int,
+        total: npt.NDArray[np.float64], best: npt.NDArray[np.float64],
+    ) -> list[ScoredPassage] | None:  # fmt: skip
         """`search` in one compiled call; None (search in NumPy) if a weight is not positive."""
         source, starts, ends, factors, weights, concept_ends = [], [], [], [], [], []
         extra_passages: list[npt.NDArray[np.int32]] = []
@@ -247,7 +270,7 @@ class Bm25Retriever:
         if not self._passages.flags.writeable:  # both sources of one type, for numba
             extra_idx.setflags(write=False)
             extra_w.setflags(write=False)
-        passages, scores, matched = self._kernel(
+        passages, scores, matched = kernel(
             self._passages, self._weights, extra_idx, extra_w,
             np.array(source, dtype=np.int8), np.array(starts, dtype=np.int64),
             np.array(ends, dtype=np.int64), np.array(factors), np.array(weights),

@@ -16,6 +16,7 @@ positive, and strictly decreasing in the document frequency n.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -71,6 +72,7 @@ class PassageRetriever(Protocol):
 
     def search(self, concepts: Sequence[Concept], limit: int) -> list[ScoredPassage]: ...
 
-    def prepare(self) -> None:
-        """Make searches as fast as they can be from now on (a serving bot calls it once)."""
+    def prepare(self) -> threading.Thread | None:
+        """Make searches as fast as they can be from now on (a serving bot calls it once);
+        the thread doing it in the background, if any, while searches go on."""
         ...

@@ -19,10 +19,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    make_wsgi_app,
+)
+
+from bot.service import systemd
+from bot.settings import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +46,8 @@ class Health:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):  # memory, CPU, fds, GC
+            self.registry.register(collector)
         self.questions = Counter(
             "emad_bot_questions", "Questions answered", ["platform", "kind"], registry=self.registry
         )
@@ -53,22 +68,38 @@ class Health:
         )  # fmt: skip
         self._platforms: dict[str, bool] = {}
         self._lock = threading.Lock()
+        self._told_ready = False
+        self._expected = False  # `expect` has named the platforms: readiness can be told
 
     def expect(self, platforms: Iterable[str]) -> None:
         """The platforms that must be connected for the bot to be healthy."""
         with self._lock:
+            self._expected = True
             for name in platforms:
                 self._platforms.setdefault(name, False)
-                self.connected.labels(name).set(0)
+                self.connected.labels(name.casefold()).set(0)  # "slack", as every metric spells it
+        self._tell_ready()
 
     def set_connected(self, platform: str, connected: bool) -> None:
         with self._lock:
             self._platforms[platform] = connected
-        self.connected.labels(platform).set(1 if connected else 0)
+        self.connected.labels(platform.casefold()).set(1 if connected else 0)
+        self._tell_ready()
 
     def index_loaded(self, passages: int) -> None:
         self.passages.set(passages)
         self.built_at.set(time.time())
+        self._tell_ready()
+
+    def _tell_ready(self) -> None:
+        """The service manager hears READY=1 once: the index is loaded and every expected
+        platform connected (systemd's Type=notify; nothing without $NOTIFY_SOCKET)."""
+        healthy, _ = self.status()
+        with self._lock:
+            if not healthy or self._told_ready or not self._expected:
+                return
+            self._told_ready = True
+        systemd.notify("READY=1")
 
     def status(self) -> tuple[bool, dict[str, Any]]:
         with self._lock:
@@ -79,8 +110,16 @@ class Health:
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = 5  # seconds a client may take to send its request: an idle one is dropped
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # a health check every few seconds is no news
+
+
+class _ThreadedServer(ThreadingMixIn, WSGIServer):
+    """One thread per request: a slow or idle client holds its own thread only."""
+
+    daemon_threads = True
 
 
 def serve_health(health: Health, host: str, port: int) -> WSGIServer:
@@ -100,7 +139,13 @@ def serve_health(health: Health, host: str, port: int) -> WSGIServer:
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"/healthz ou /metrics"]
 
-    server = make_server(host, port, app, handler_class=_QuietHandler)
+    try:
+        server = make_server(host, port, app, server_class=_ThreadedServer, handler_class=_QuietHandler)
+    except OSError as error:
+        raise StartupError(
+            f"BOT_HEALTH_PORT : impossible d'écouter sur {host}:{port} ({error.strerror}) ; "
+            "un autre programme l'utilise-t-il ? Choisissez un autre port."
+        ) from None
     threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
     log.info("Santé et métriques sur http://%s:%d (/healthz, /metrics)", host, server.server_port)
     return server

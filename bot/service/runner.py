@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
+from bot.service import systemd
 from bot.service.bot_service import BotService
 from bot.service.health import serve_health
 from bot.service.platforms import Platform, PlatformFactory, PlatformNotConfigured, PlatformSettingsError
@@ -53,6 +54,7 @@ async def serve_all(reloader: CorpusReloader, platforms: list[Platform]) -> int:
     reloading = asyncio.create_task(reloader.watch(stop, hangup))
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait(serving | {stopped}, return_when=asyncio.FIRST_COMPLETED)
+    systemd.notify("STOPPING=1")
     failed = [task for task in done if task in serving and task.exception()]
     for task in failed:
         error = task.exception()
@@ -86,6 +88,18 @@ def run(
             server.shutdown()
 
 
+def _nothing_to_read() -> bool:
+    """Standard input is no terminal and ends before any line (/dev/null, a closed pipe):
+    the terminal chat would answer nothing. Piped questions are still read."""
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        return True
+    if stdin.isatty():
+        return False
+    buffer = getattr(stdin, "buffer", None)
+    return buffer is not None and hasattr(buffer, "peek") and not buffer.peek(1)
+
+
 def _serve_or_chat(
     reloader: CorpusReloader,
     platforms: list[Platform],
@@ -94,7 +108,7 @@ def _serve_or_chat(
 ) -> int:
     if not platforms:
         hints = [*(f"  - {line}" for line in missing)]
-        if chat is None:
+        if chat is None or _nothing_to_read():  # a service manager's /dev/null: fail, to be seen
             sys.exit("\n".join([NONE_CONFIGURED, *hints, SEE_README]))
         print("\n".join([NONE_CONFIGURED, *hints, TERMINAL_INSTEAD]))
         return chat()

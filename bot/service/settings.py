@@ -31,7 +31,7 @@ class ServiceSettings(BaseSettings):
     database_path: Path = Field(default_factory=default_database_path)
     user_hash_salt: SecretStr | None = None  # default: a random salt kept in the database
     watch_corpus: bool = True
-    log_retention_days: float | None = Field(default=None, gt=0)  # default: keep every question
+    log_retention_days: float = Field(default=90, gt=0)  # older questions are deleted from the log
     shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
     health_host: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)  # /healthz and /metrics; off unless set
