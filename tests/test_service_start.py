@@ -23,10 +23,10 @@ from tests.fake_slack import SIGNING_SECRET, FakeSlack
 from tests.test_run import CLEAN_ENV
 
 
-def run_bot(env: dict[str, str], *args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *(args or ("run",))], cwd=ROOT, env=CLEAN_ENV | env,
-        stdin=stdin, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
@@ -42,7 +42,7 @@ def test_run_with_no_platform_and_nothing_to_read_fails_naming_the_settings(tmp_
     ("env", "named"),
     [
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET est vide"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "xoxb-not-the-secret-42"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "xoxb-bad-42"}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxp-user-token-42", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
         ({"DISCORD_TOKEN": "  "}, "DISCORD_TOKEN est vide"),
         ({"DISCORD_TOKEN": "not-a-bot-token-42"}, "DISCORD_TOKEN"),
@@ -70,9 +70,11 @@ def busy_port() -> socket.socket:
 def test_a_busy_slack_port_is_named(tmp_path: Path) -> None:
     with busy_port() as taken:
         port = str(taken.getsockname()[1])
-        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-               "SLACK_HOST": "127.0.0.1", "SLACK_PORT": port,
-               "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "i")}  # fmt: skip
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_HOST": "127.0.0.1", "SLACK_PORT": port,
+            "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "i"),
+        }  # fmt: skip
         done = run_bot(env)
     assert done.returncode != 0
     assert f"SLACK_PORT : impossible d'écouter sur 127.0.0.1:{port}" in done.stderr
@@ -110,13 +112,15 @@ def test_systemd_hears_ready_once_connected_and_stopping_on_sigterm(tmp_path: Pa
         listener.setblocking(False)
         loop = asyncio.get_running_loop()
         env = CLEAN_ENV | {
-            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": f"{slack.url}/api/",
+            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
+            "SLACK_API_URL": f"{slack.url}/api/",
             "BOT_DATABASE_PATH": str(tmp_path / "q.sqlite3"), "BOT_INDEX_DIR": str(tmp_path / "index"),
             "NOTIFY_SOCKET": str(tmp_path / "notify"),
         }  # fmt: skip
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
             ready = await asyncio.wait_for(loop.sock_recv(listener, 100), 60)
