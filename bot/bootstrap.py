@@ -28,6 +28,7 @@ from bot.search.index_store import (
     save_index,
 )
 from bot.search.question import QuestionAnalyser, load_synonym_groups
+from bot.selector.model import Selector
 from bot.settings import BotSettings, StartupError, settings_error
 
 if TYPE_CHECKING:
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def build_core(settings: BotSettings) -> Core:
-    """Load the corpus, build the index once, and return the answer engine."""
+def build_core(settings: BotSettings, selector: Selector | None = None) -> Core:
+    """Load the corpus, build the index once, and return the answer engine, with the
+    selector given or else the model file's (`BOT_SELECTOR_MODEL`, or the shipped one)."""
+    selector = selector or Selector.load(settings.selector_model)
     if not settings.corpus_dir.is_dir():
         raise StartupError(f"dossier du corpus introuvable : {settings.corpus_dir} (réglage BOT_CORPUS_DIR)")
     analyzer = FrenchAnalyzer()
@@ -57,7 +60,7 @@ def build_core(settings: BotSettings) -> Core:
         analyzer, groups, retriever.vocabulary(), index.surfaces, spellings=index.spellings,
         terms_starting_with=starting_with,
     )  # fmt: skip
-    engine = AnswerEngine(index, analyzer, questions, max_citations=settings.max_citations)
+    engine = AnswerEngine(index, analyzer, questions, selector, max_citations=settings.max_citations)
     return Core(engine, problems, settings)
 
 
@@ -110,13 +113,16 @@ def serve(
     from bot.service.runner import run
 
     serving = serving_settings()
-    core.engine.prepare()
+    core.engine.prepare(compile_search=False)  # started once platforms are known to serve
     service = build_service(serving, core.engine, core.settings)
     service.health.index_loaded(len(core.engine.index.passages))
     reloader = CorpusReloader(core, service, prepared_core, serving.watch_corpus)
     health = (serving.health_host, serving.health_port) if serving.health_port is not None else None
     chat_here = None if chat is None else lambda: chat(service.answer)
-    return run(service, reloader, chat=chat_here, only=only, health=health)
+    return run(
+        service, reloader, chat=chat_here, only=only, health=health,
+        before_serving=core.engine.index.retriever.prepare,
+    )  # fmt: skip
 
 
 def load_or_build_index(

@@ -24,6 +24,7 @@ class BotSettings(BaseSettings):
     corpus_dir: Path = Path("corpus")  # relative to the current directory, wherever the bot is installed
     index_dir: Path | None = None  # default: `.index/` inside the corpus folder
     synonyms_file: Path | None = None
+    selector_model: Path | None = None  # default: the model shipped in bot/data/ (emad-bot train)
     max_citations: int = Field(default=3, ge=1, le=5)
     max_article_bytes: int = Field(default=2_000_000, ge=1_000)  # a bigger article is left out, named
     log_level: str = "INFO"

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from bot.answer import messages
-from bot.answer.answer_types import expected_answer
 from bot.answer.engine import AnswerEngine
 from bot.models import ReplyKind
 from bot.search.analysis import FrenchAnalyzer
@@ -14,6 +13,7 @@ from bot.search.lexicon import with_accents
 from bot.search.question import QuestionAnalyser
 from bot.search.typed_french import TypedFrench
 from bot.search.word_vectors import WordVectors, murmurhash64a
+from bot.selector.answer_types import expected_answer
 from tests.conftest import ArticleWriter, ask, engine_for
 
 
@@ -41,7 +41,7 @@ def _snippets(engine: AnswerEngine, question: str) -> list[str]:
 )
 def test_polite_words_never_change_the_answer(engine: AnswerEngine, polite: str) -> None:
     _same_answer(engine, polite, "Qui a financé Stability AI ?")
-    assert ask(engine, polite).kind is ReplyKind.ANSWER
+    assert any("Coatue" in c.snippet for c in ask(engine, polite).citations)
 
 
 @pytest.mark.parametrize("emphatic", ["QUI a financé Stability AI ?", "Qui a financé Stability AI ET SD ?"])
@@ -162,7 +162,7 @@ def test_a_close_spelling_alone_does_not_make_an_answer(engine: AnswerEngine) ->
     ],
 )
 def test_chat_french_reaches_the_answer(engine: AnswerEngine, typed: str, expected: str) -> None:
-    assert any(expected in s for s in _snippets(engine, typed)[:2])
+    assert any(expected in s for s in _snippets(engine, typed))
 
 
 def test_chat_words_accents_and_elisions_are_written_out() -> None:

@@ -79,7 +79,7 @@ def test_any_text_gets_a_french_reply_rendered_safely_everywhere(engine: AnswerE
 def test_a_10000_character_question_is_cut_with_a_notice(engine: AnswerEngine) -> None:
     reply = engine.answer(Query("Qui a financé Stability AI ? " + "x" * 10_000))
     assert reply.notice and "premiers caractères" in reply.notice
-    assert reply.kind is ReplyKind.ANSWER
+    assert any("Coatue" in c.snippet for c in reply.citations)  # the question it begins with is answered
 
 
 @pytest.mark.parametrize("question", ["\u200b\u200b", "😀😀😀", "\x00\x01", "\ud800"])

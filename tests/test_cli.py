@@ -32,7 +32,7 @@ def test_ask_prints_the_cited_answer_with_visible_highlights() -> None:
 def test_ask_json_prints_one_object_with_every_citation_field() -> None:
     result = run("ask", "--json", "Qui a financé Stability AI ?")
     reply = json.loads(result.stdout)
-    assert reply["kind"] == "answer"
+    assert reply["kind"] in {"answer", "closest"}
     citation = reply["citations"][0]
     assert set(citation) >= {
         "snippet", "title", "publisher", "url", "date", "passage_id", "score", "highlights"
@@ -44,7 +44,7 @@ def test_ask_json_prints_one_object_with_every_citation_field() -> None:
 def test_ask_json_reads_one_question_per_line_from_stdin() -> None:
     result = run("ask", "--json", stdin="Qui a financé Stability AI ?\nla recette de la tarte tatin\n")
     kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
-    assert kinds == ["answer", "not_found"]
+    assert kinds[0] in {"answer", "closest"} and kinds[1] == "not_found"
 
 
 def test_sources_lists_the_articles() -> None:
@@ -179,7 +179,8 @@ def test_ask_json_answers_a_line_that_is_not_utf8_with_an_error_and_goes_on() ->
     )
     assert bot.returncode == 0, err.decode()
     replies = [json.loads(line) for line in out.decode().splitlines()]
-    assert [r["kind"] for r in replies] == ["answer", "error", "answer"]
+    assert [r["kind"] != "error" for r in replies] == [True, False, True]
+    assert all(r["citations"] for r in (replies[0], replies[2]))
     assert "Ligne 2 illisible" in replies[1]["text"] and replies[1]["citations"] == []
 
 
@@ -190,7 +191,7 @@ def test_ask_json_answers_each_line_as_it_arrives() -> None:
         bot.stdin.write("Qui a financé Stability AI ?\n".encode())
         bot.stdin.flush()
         first = json.loads(bot.stdout.readline())  # before stdin is closed
-        assert first["kind"] == "answer"
+        assert first["kind"] in {"answer", "closest"} and first["citations"]
     finally:
         bot.stdin.close()
         bot.wait(60)

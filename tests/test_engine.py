@@ -17,7 +17,7 @@ from tests.conftest import ROOT, ArticleWriter, ask, engine_for
 
 def test_who_funded_cites_the_passage_naming_coatue_and_lightspeed(engine: AnswerEngine) -> None:
     reply = ask(engine, "Qui a financé Stability AI ?")
-    assert reply.kind is ReplyKind.ANSWER
+    assert reply.kind.cites
     first = reply.citations[0]
     assert "Coatue" in first.snippet and "Lightspeed" in first.snippet
     assert first.passage_id.startswith(first.article.slug + "-")
@@ -128,7 +128,11 @@ def test_near_duplicate_snippets_are_cited_once(corpus_dir: Path, write_article:
 
 def test_a_serving_bot_answers_exactly_as_ask_does(engine: AnswerEngine) -> None:
     """A serving bot prepares the compiled search; `ask` searches in NumPy: same replies."""
+    pytest.importorskip("numba")
     serving = prepared_core(BotSettings.ignoring_env_file()).engine
+    compiling = serving.index.retriever.prepare()  # a second compile: from numba's disk cache
+    assert compiling is not None
+    compiling.join()
     assert serving.index.retriever._kernel is not None  # type: ignore[attr-defined]
     lines = (ROOT / "tests" / "eval_questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["q"] for line in lines if line.strip()]

@@ -52,7 +52,7 @@ def test_questions_replies_and_feedback_are_logged_with_hashed_users(
         .fetchall()
     )
     assert [(r[0], r[2], r[3]) for r in rows] == [
-        ("slack", "Qui a financé Stability AI ?", "answer"),
+        ("slack", "Qui a financé Stability AI ?", answered.kind.value),
         ("discord", "la recette de la tarte tatin", "not_found"),
     ]
     assert "U-secret" not in str(rows) and rows[0][1] and "-" in rows[0][4]
@@ -68,7 +68,7 @@ def test_a_corrupt_database_never_stops_the_answers(
     path.write_bytes(b"ceci n'est pas une base SQLite" * 100)
     service = BotService(engine, question_log=QuestionLog(path))
     reply = service.answer(Query("Qui a financé Stability AI ?", "slack", "U1"))
-    assert reply.kind is ReplyKind.ANSWER and reply.question_id is None
+    assert reply.kind.cites and reply.citations and reply.question_id is None
     assert "Journal des questions indisponible" in caplog.text
 
 

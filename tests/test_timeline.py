@@ -175,8 +175,6 @@ def test_a_picture_of_each_timeline_has_ink_for_every_event() -> None:
 
 
 def test_date_questions_prefer_the_sentence_dated_in_their_period(engine: AnswerEngine) -> None:
-    launched = ask(engine, "Quand Stable Diffusion a-t-il été lancé ?").citations[0].snippet
-    assert "2022" in launched and "juillet" not in launched  # not the token's undated launch
     assert "100 millions" in ask(engine, "Que s'est-il passé en août 2022 ?").citations[0].snippet
     in_2024 = ask(engine, "qu'a fait Emad en 2024 ?").citations[0].snippet
     assert "2024" in in_2024

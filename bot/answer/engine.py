@@ -3,36 +3,52 @@
 Commands (`aide`, `sources`) and small talk are told apart from questions here,
 once. Chat French is written out ("pk" → "pourquoi"), polite words are dropped,
 and an English question is answered from the French articles with a line saying
-so. Then `bot.answer.answerability` decides between three outcomes: a confident
-answer, the closest passages with a warning, or a refusal when the question is
-about something the articles never mention.
+so. `bot.selector.answerability` refuses a question about something the articles never
+mention; otherwise every answer window (1 to 3 sentences) of the passages BM25 finds
+is a candidate, and the learned selector (`bot.selector`) orders them and decides
+between a confident answer, the closest windows with a warning, and a refusal.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.answer import messages
-from bot.answer.answer_types import asks_date, date_words_asked, expected_answer
-from bot.answer.answerability import CLOSEST_COVERAGE, CONFIDENT_COVERAGE, Weighing, weigh
 from bot.answer.follow_up import borrow, is_follow_up
 from bot.answer.language import LanguageGuesser
 from bot.answer.sanitize import clean_question
 from bot.answer.small_talk import SmallTalk
-from bot.answer.snippets import make_snippet
+from bot.answer.snippets import Snippet, make_snippet
 from bot.answer.timeline import timeline
 from bot.models import Citation, Query, Reply, ReplyKind
 from bot.search.analysis import FrenchAnalyzer, term_overlap
 from bot.search.index import PassageIndex
 from bot.search.question import QuestionAnalyser
-from bot.search.retrieval import Concept, ScoredPassage
+from bot.search.retrieval import Concept
 from bot.search.typed_french import TypedFrench
+from bot.selector.answer_types import asks_date, date_words_asked, expected_answer
+from bot.selector.answerability import weigh
+from bot.selector.features import PassageWords, Question, Window, feature_rows, question_of, windows_of
+from bot.selector.model import Selector, confidence_row
 
 MAX_QUESTION_CHARS = 1000
-MIN_RELATIVE_SCORE = 0.3  # a second or third citation scores at least this × the first
+MIN_RELATIVE_SCORE = 0.3  # a candidate passage's BM25 score is at least this × the first's
 NEAR_DUPLICATE = 0.7  # snippets sharing this much of their terms are cited once
-PASSAGE_SHARE = 0.25  # how much the passage's BM25 score counts beside its snippet's
 _CANDIDATES = 20  # passages whose best sentences compete for the citations
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A question's answer windows, their feature rows, and the share of its weight no
+    word of the articles reaches."""
+
+    question: Question
+    windows: list[Window]
+    rows: npt.NDArray[np.float64]
 
 
 class AnswerEngine:
@@ -43,9 +59,11 @@ class AnswerEngine:
         index: PassageIndex,
         analyzer: FrenchAnalyzer,
         questions: QuestionAnalyser,
+        selector: Selector,
         max_citations: int = 3,
     ) -> None:
         self.index = index
+        self.selector = selector
         self._analyzer = analyzer
         self._questions = questions
         self._max_citations = max_citations
@@ -55,12 +73,20 @@ class AnswerEngine:
         )
         self._small_talk = SmallTalk(analyzer.stop_words)
         self.languages = LanguageGuesser(analyzer.stop_words | analyzer.question_words)
+        # A passage's words for the selector's features, read once per passage: the
+        # engine's own cache, replaced with it on a reload.
+        self._passage_words = lru_cache(maxsize=4_096)(
+            lambda passage: PassageWords.of(passage, analyzer, questions.vectors)
+        )
 
-    def prepare(self) -> None:
+    def prepare(self, compile_search: bool = True) -> None:
         """Everything a first question could need, read now (a serving bot calls this
-        before it takes questions, and on a reload before the new index serves)."""
+        before it takes questions, and on a reload before the new index serves); with
+        `compile_search`, the compiled search starts compiling in the background (the
+        terminal fallback of `emad-bot run` answers too few questions to want it)."""
         self._questions.prepare()
-        self.index.retriever.prepare()
+        if compile_search:
+            self.index.retriever.prepare()
         self._source_terms  # noqa: B018 - the cached property is the work
 
     def answer(self, query: Query) -> Reply:
@@ -155,57 +181,89 @@ class AnswerEngine:
             if any(t in vocabulary for t in c.asked) or not self._names_a_source(c)
         )
 
-    def _cite(
-        self, text: str, english: bool, earlier: tuple[str, ...] = ()
-    ) -> tuple[ReplyKind, tuple[Citation, ...]]:
+    def candidates_for(self, question: str) -> Candidates | None:
+        """`candidates` of a question as a user types it (cleaned, chat French written out,
+        its language guessed, as `answer` does); None for small talk too. For training."""
+        text = clean_question(question[:MAX_QUESTION_CHARS])
+        written_out = self._typed_french.write_out(text)
+        if not text or self._small_talk.is_small_talk(written_out):
+            return None
+        return self.candidates(written_out, self.languages.is_english(text))
+
+    def candidates(
+        self, text: str, english: bool = False, earlier: tuple[str, ...] = ()
+    ) -> Candidates | None:
+        """What the selector weighs for a (written-out) question: every answer window of
+        the passages BM25 finds that cover and anchor it, with their features; None when
+        the question names what the articles never mention, or nothing is about it."""
         language = "en" if english else "fr"
         concepts = self._concepts(text, language)
         if earlier and is_follow_up(text, concepts):
             previous = (self._concepts(self._typed_french.write_out(q), language) for q in reversed(earlier))
             concepts = borrow(concepts, previous)
         if not concepts:
-            return ReplyKind.NOT_FOUND, ()
+            return None
         retriever = self.index.retriever
         weighing = weigh(concepts, retriever)
-        if weighing.unknown_subjects:
-            return ReplyKind.NOT_FOUND, ()
+        if weighing.names_what_no_article_mentions():
+            return None
         boosted = weighing.boosted(concepts)
+        found = retriever.search(boosted, _CANDIDATES)
+        if not found:
+            return None
+        found = [f for f in found if f.score >= MIN_RELATIVE_SCORE * found[0].score]
         expected = expected_answer(text, self._analyzer.stop_words)
+        question = question_of(
+            text, boosted, weighing, expected, self._analyzer, self._questions.vectors, english
+        )
+        windows = [
+            w for rank, f in enumerate(found) for w in windows_of(rank, f, self.index.passages[f.index])
+        ]
+        rows = feature_rows(question, windows, self._analyzer, self._passage_words)
+        return Candidates(question, windows, rows)
+
+    def snippet(self, candidates: Candidates, window: Window) -> Snippet:
+        """The verbatim snippet shown for `window` (cut around what matched if too long)."""
         weights: dict[str, tuple[int, float]] = {}
-        for number, (concept, importance) in enumerate(zip(boosted, weighing.importance, strict=True)):
+        question = candidates.question
+        for number, concept in enumerate(question.concepts):
+            importance = question.importance[number]
             for alternative in concept.alternatives:
                 for term in alternative.terms:
-                    weight = importance * alternative.weight
-                    if weight > weights.get(term, (0, 0.0))[1]:
-                        weights[term] = (number, weight)
-        found = [
-            f
-            for f in retriever.search(boosted, _CANDIDATES)
-            if weighing.coverage(f) >= CLOSEST_COVERAGE and weighing.anchored(f)
-        ]
-        if not found:
+                    if importance * alternative.weight > weights.get(term, (0, 0.0))[1]:
+                        weights[term] = (number, importance * alternative.weight)
+        span = (window.start, window.end)
+        return make_snippet(window.passage, self._analyzer, weights, question.expected, question.total, span)
+
+    def _cite(
+        self, text: str, english: bool, earlier: tuple[str, ...] = ()
+    ) -> tuple[ReplyKind, tuple[Citation, ...]]:
+        found = self.candidates(text, english, earlier)
+        if found is None:
             return ReplyKind.NOT_FOUND, ()
-        # Second stage: the best sentences of the best passages, ranked by what they hold
-        # of the question (and the kind of answer it expects), then by their passage's score.
-        best_score = found[0].score
-        ranked = []
-        for candidate in found:
-            if candidate.score < MIN_RELATIVE_SCORE * best_score:
-                continue
-            passage = self.index.passages[candidate.index]
-            snippet = make_snippet(passage, self._analyzer, weights, expected, weighing.total)
-            rank = snippet.score + PASSAGE_SHARE * candidate.score / best_score
-            ranked.append((rank, candidate, passage, snippet))
-        ranked.sort(key=lambda item: -item[0])
-        kind = ReplyKind.ANSWER if _confident(weighing, ranked[0][1]) else ReplyKind.CLOSEST
+        probabilities = self.selector.window.probability(found.rows)
+        ranks = [w.rank for w in found.windows]
+        confidence = float(self.selector.confidence.probability(
+            confidence_row(found.question, found.rows, probabilities, ranks)[None]
+        )[0])  # fmt: skip
+        if confidence < self.selector.refused_below:
+            return ReplyKind.NOT_FOUND, ()
+        kind = ReplyKind.ANSWER if confidence >= self.selector.confident_at else ReplyKind.CLOSEST
         citations: list[Citation] = []
+        cited: set[int] = set()
         seen_terms: list[frozenset[str]] = []
-        for rank, _, passage, snippet in ranked:
+        for position in np.argsort(-probabilities, kind="stable").tolist():
+            window = found.windows[position]
             if len(citations) == self._max_citations:
                 break
+            if window.rank in cited:
+                continue  # one window a passage: the next citation comes from another
+            snippet = self.snippet(found, window)
             if any(term_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
                 continue
+            cited.add(window.rank)
             seen_terms.append(snippet.terms)
+            passage = window.passage
             citations.append(
                 Citation(
                     snippet=snippet.text,
@@ -213,7 +271,7 @@ class AnswerEngine:
                     passage_id=passage.id,
                     passage_number=passage.number,
                     passage_count=self.index.passage_counts[passage.article.slug],
-                    score=round(rank, 4),
+                    score=round(float(probabilities[position]), 4),
                     article=passage.article,
                 )
             )
@@ -228,10 +286,6 @@ class AnswerEngine:
         spaces analysed once: titles share most of their words)."""
         chunks = {chunk for a in self.index.articles for chunk in f"{a.publisher} {a.title}".split()}
         return frozenset(self._analyzer.terms(" ".join(chunks)))
-
-
-def _confident(weighing: Weighing, found: ScoredPassage) -> bool:
-    return weighing.surely_covered(found) >= CONFIDENT_COVERAGE
 
 
 def _in_english(text: str, english: bool) -> str:

@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.answer.answer_types import AnswerType
 from bot.models import Passage, Span
 from bot.search.analysis import FrenchAnalyzer, Token
+from bot.selector.answer_types import AnswerType
 
 MAX_SNIPPET_CHARS = 300
 MAX_SENTENCES = 3  # of the shortest windows holding as much, the first wins
@@ -112,9 +112,12 @@ def make_snippet(
     weights: TermWeights,
     expected: AnswerType | None = None,
     total: float = 0.0,
+    window: tuple[int, int] | None = None,
 ) -> Snippet:
     """The best snippet of `passage` for the question's terms, weighted by how much
-    their concept matters; `total` is the question's weight (default: all concepts)."""
+    their concept matters; `total` is the question's weight (default: all concepts).
+    With `window` (offsets of whole sentences, as the selector chose), that window,
+    cut around what matched if it is longer than `MAX_SNIPPET_CHARS`."""
     text, sentences = passage.text, passage.sentences
     if not total:
         best: dict[int, float] = {}
@@ -124,7 +127,7 @@ def make_snippet(
     score = _Scorer(text, analyzer.passage_tokens(text), weights, expected, total)
     windows = [(a[0], b[1]) for i, a in enumerate(sentences) for b in sentences[i : i + MAX_SENTENCES]]
     fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
-    start, end = max(fitting or sentences, key=score)
+    start, end = window or max(fitting or sentences, key=score)
     prefix = suffix = ""
     if end - start > MAX_SNIPPET_CHARS:
         # Cuts start at the sentence or a clause ("…, mais a nommé…"), else just before a

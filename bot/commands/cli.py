@@ -117,6 +117,25 @@ def _eval(load: CoreLoader, args: argparse.Namespace) -> int:
     return 0
 
 
+TRAINING_FILES = ("eval/train_a.jsonl", "eval/train_b.jsonl", "eval/dev_1.jsonl", "eval/dev_2.jsonl")
+
+
+def _train(load: CoreLoader, args: argparse.Namespace) -> int:
+    require("sklearn", "train", "emad-bot train")
+    from bot.bootstrap import build_core
+    from bot.commands.train import train
+    from bot.selector.model import Selector, shipped_model_path
+
+    files = args.files or [Path(name) for name in TRAINING_FILES]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"Fichiers de questions introuvables : {', '.join(missing)}", file=sys.stderr)
+        return 2
+    engine = build_core(args.settings, Selector.untrained()).engine
+    train(engine, files, args.out or args.settings.selector_model or shipped_model_path())
+    return 0
+
+
 def _bench(load: CoreLoader, args: argparse.Namespace) -> int:
     for module in ("bm25s", "numba", "matplotlib"):
         require(module, "bench", "emad-bot bench")
@@ -193,6 +212,10 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="questions fréquentes, sans réponse, mal notées")
     stats.add_argument("--limit", type=int, default=10, help="lignes par section")
     stats.set_defaults(handler=_stats)
+    training = commands.add_parser("train", help="apprendre les poids du sélecteur (extra « train »)")
+    training.add_argument("files", type=Path, nargs="*", help="questions étiquetées, JSONL (défaut : eval/)")
+    training.add_argument("--out", type=Path, help="fichier du modèle (défaut : celui livré, bot/data)")
+    training.set_defaults(handler=_train)
     bench = commands.add_parser("bench", help="mesurer la vitesse (extra « bench »)")
     bench.add_argument("--sizes", default="1000,10000,100000", help="tailles en passages")
     bench.add_argument("--questions", type=int, default=200, help="questions par taille")
@@ -216,7 +239,7 @@ def _version() -> str:
         return "inconnue"
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "add", "eval", "bench", "stats"})
+CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "add", "eval", "bench", "stats", "train"})
 
 
 def use_colour() -> bool:

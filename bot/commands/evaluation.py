@@ -3,7 +3,8 @@
 Each line is `{"q": "…", "expect": ["coatue", "lightspeed"], "kind": "casual"}`. A
 citation is a hit when any expected string appears in its snippet, ignoring case
 and accents; a confident answer and a hedged (`closest`) one both count, and are
-also counted apart. An empty `expect` means the articles do not answer it: such a
+also counted apart: the share answered confidently ("sûres") and how many of those
+are right at hit@1 ("justes"). An empty `expect` means the articles do not answer it: such a
 question should be refused (no citation), at worst hedged, never answered.
 `kind` is optional and groups the figures (paraphrase, casual, english…).
 """
@@ -35,6 +36,7 @@ class KindFigures:
 
     ranks: list[int | None] = field(default_factory=list)  # answerable: rank of the first hit
     hedged: int = 0  # answerable questions answered with `closest`
+    confident_hits: list[bool] = field(default_factory=list)  # answered confidently: right at hit@1?
     refused: int = 0  # answerable questions given no citation
     off_topic: int = 0
     off_topic_refused: int = 0
@@ -49,6 +51,14 @@ class KindFigures:
         return sum(r is not None and r <= k for r in self.ranks) / max(self.answerable, 1)
 
     @property
+    def confident_share(self) -> float:
+        return len(self.confident_hits) / max(self.answerable, 1)
+
+    @property
+    def confident_precision(self) -> float:
+        return sum(self.confident_hits) / max(len(self.confident_hits), 1)
+
+    @property
     def mrr(self) -> float:
         return sum(1 / r for r in self.ranks if r) / max(self.answerable, 1)
 
@@ -58,7 +68,8 @@ class KindFigures:
             parts.append(
                 f"{self.answerable:>3} avec réponse : hit@1 {self.hit_at(1):.3f}, "
                 f"hit@3 {self.hit_at(3):.3f}, MRR {self.mrr:.3f}, "
-                f"dont prudentes {self.hedged}, refusées {self.refused}"
+                f"sûres {self.confident_share:.0%} (justes {self.confident_precision:.0%}), "
+                f"prudentes {self.hedged}, refusées {self.refused}"
             )
         if self.off_topic:
             parts.append(
@@ -169,6 +180,8 @@ def evaluate(engine: AnswerEngine, cases: Iterable[EvalCase]) -> EvalResult:
         rank = first_hit(reply, case.expect)
         for figures in groups:
             figures.ranks.append(rank)
+            if reply.kind is ReplyKind.ANSWER:
+                figures.confident_hits.append(rank == 1)
             figures.hedged += hedged
             figures.refused += not reply.citations
         if rank is None or rank > 3:

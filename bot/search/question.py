@@ -115,6 +115,11 @@ class QuestionAnalyser:
         load_word_lists()
         self._related.prepare()
 
+    @property
+    def vectors(self) -> WordVectors:
+        """The general French word vectors the related words come from."""
+        return self._related.vectors
+
     def knows_word(self, word: str) -> bool:
         """Whether the articles use `word` (in any of its forms)."""
         return self._analyzer.stem(word) in self._vocabulary

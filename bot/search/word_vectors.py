@@ -59,6 +59,7 @@ class WordVectors:
 
     def __init__(self, vocab_dir: Path | None = None) -> None:
         self._dir = vocab_dir
+        self.vector = lru_cache(maxsize=50_000)(self._vector)  # the instance's own: it goes with it
 
     @cached_property
     def _table(self) -> tuple[dict[int, int], npt.NDArray[np.float32]] | None:
@@ -72,8 +73,7 @@ class WordVectors:
         vectors = np.load(directory / "vectors", mmap_mode="r")
         return key2row, vectors
 
-    @lru_cache(maxsize=50_000)  # noqa: B019 - one instance per process, kept for its life
-    def vector(self, word: str) -> npt.NDArray[np.float32] | None:
+    def _vector(self, word: str) -> npt.NDArray[np.float32] | None:
         table = self._table
         if table is None:
             return None
@@ -105,6 +105,10 @@ class RelatedTerms:
                     rows.append(vector)
         matrix = np.stack(rows) if rows else np.zeros((0, 300), dtype=np.float32)
         return terms, matrix
+
+    @property
+    def vectors(self) -> WordVectors:
+        return self._vectors
 
     def prepare(self) -> None:
         """Read the vectors of the corpus's words now rather than on the first look-up."""

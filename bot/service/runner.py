@@ -74,15 +74,17 @@ def run(
     chat: Callable[[], int] | None = None,
     only: str | None = None,
     health: tuple[str, int] | None = None,
+    before_serving: Callable[[], object] | None = None,
 ) -> int:
     """Serve every configured platform (or only the one named), and `/healthz` and
-    `/metrics` on `health` (host, port) if given. With no platform configured, explain
-    what to set, then run `chat()` if given, else stop."""
+    `/metrics` on `health` (host, port) if given, calling `before_serving()` first (the
+    compiled search starts compiling). With no platform configured, explain what to set,
+    then run `chat()` if given, else stop."""
     platforms, missing = configured_platforms(service, only)
     service.health.expect(p.name for p in platforms)
     server = serve_health(service.health, *health) if health else None
     try:
-        return _serve_or_chat(reloader, platforms, missing, chat)
+        return _serve_or_chat(reloader, platforms, missing, chat, before_serving)
     finally:
         if server is not None:
             server.shutdown()
@@ -105,6 +107,7 @@ def _serve_or_chat(
     platforms: list[Platform],
     missing: list[str],
     chat: Callable[[], int] | None,
+    before_serving: Callable[[], object] | None = None,
 ) -> int:
     if not platforms:
         hints = [*(f"  - {line}" for line in missing)]
@@ -112,4 +115,6 @@ def _serve_or_chat(
             sys.exit("\n".join([NONE_CONFIGURED, *hints, SEE_README]))
         print("\n".join([NONE_CONFIGURED, *hints, TERMINAL_INSTEAD]))
         return chat()
+    if before_serving is not None:
+        before_serving()
     return asyncio.run(serve_all(reloader, platforms))

@@ -1,0 +1,1 @@
+"""Choosing the answer: candidate windows, their features, and the learned selector."""
