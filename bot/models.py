@@ -75,6 +75,7 @@ class Citation:
     passage_count: int
     score: float
     article: Article
+    window: tuple[int, int] = (0, 0)  # the cited sentences' offsets in the passage (labels from users)
 
     def drawn(self, escape: Callable[[str], str], before: str, after: str) -> str:
         """The snippet with each piece escaped for a platform and each highlight

@@ -44,6 +44,17 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
+def never_sure_engine() -> AnswerEngine:
+    """The shipped corpus and model, with a confidence threshold no answer reaches: every
+    answer is hedged (« C'est celui-ci » buttons under it)."""
+    import dataclasses
+
+    from bot.selector.model import Selector
+
+    selector = dataclasses.replace(Selector.load(), confident_at=1.0)
+    return build_core(BotSettings.ignoring_env_file(corpus_dir=ROOT / "corpus"), selector).engine
+
+
 @pytest.fixture(scope="session")
 def engine() -> AnswerEngine:
     """The engine over the articles shipped in corpus/."""

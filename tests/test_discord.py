@@ -22,7 +22,7 @@ from bot.models import Query, Reply
 from bot.service.bot_service import BotService
 from bot.service.cooldown import Cooldown
 from bot.service.question_log import QuestionLog
-from tests.conftest import BrokenEngine
+from tests.conftest import BrokenEngine, never_sure_engine
 from tests.fake_discord import (
     ASKER,
     BOT_USER,
@@ -389,7 +389,7 @@ def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
     async def body(fake: FakeDiscord, client: EmadClient) -> None:
         client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
         (answer,) = await fake.wait_for("/callback")
-        votes, passages = (row["components"] for row in answer.body["data"]["components"])
+        votes, passages, *choices = (row["components"] for row in answer.body["data"]["components"])
         assert passages[0]["label"] == "📄 Voir le passage 1"
         shown = message_payload("", author=BOT_USER) | {
             "embeds": answer.body["data"]["embeds"], "components": answer.body["data"]["components"],
@@ -524,3 +524,27 @@ def test_forum_posts_our_threads_and_our_role_are_questions_other_threads_are_no
             await fake.stop()
 
     asyncio.run(main())
+
+
+def test_cest_celui_ci_under_a_hedged_answer_becomes_a_label(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "q.sqlite3"
+    service = BotService(never_sure_engine(), question_log=QuestionLog(path))
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
+        (answer,) = await fake.wait_for("/callback")
+        rows = answer.body["data"]["components"]
+        choices = [b for row in rows for b in row["components"] if b["custom_id"].startswith("emad:choix:")]
+        assert [b["label"] for b in choices] == [f"✅ C'est celui-ci ({n})" for n in (1, 2, 3)]
+        shown = message_payload("", author=BOT_USER) | {
+            "embeds": answer.body["data"]["embeds"], "components": rows,
+        }  # fmt: skip
+        client._connection.parse_interaction_create(button_click_payload(choices[2]["custom_id"], shown))
+        thanks = (await fake.wait_for("/callback", count=2))[1]
+        assert thanks.body["data"]["flags"] & 64 and "Merci" in thanks.body["data"]["content"]
+
+    scenario(service, body, monkeypatch)
+    ((question, windows, votes),) = QuestionLog(path).window_labels()
+    assert question == "qui a financé Stability AI ?" and votes == {2: 1.0} and len(windows) == 3

@@ -24,7 +24,7 @@ from bot.answer.engine import AnswerEngine
 from bot.service.bot_service import BotService
 from bot.service.cooldown import Cooldown
 from bot.service.question_log import QuestionLog
-from tests.conftest import ArticleWriter, BrokenEngine, engine_for
+from tests.conftest import ArticleWriter, BrokenEngine, engine_for, never_sure_engine
 from tests.fake_slack import BOT_USER_ID, SIGNING_SECRET, FakeSlack, signed_headers
 
 TRIGGERS = itertools.count(1)  # Slack gives each command its own trigger_id
@@ -446,3 +446,31 @@ def test_a_follow_up_after_a_restart_still_has_its_thread_and_context(
 
     scenario(logged_service(engine, database, questions_per_minute=100), before)
     scenario(logged_service(engine, database, questions_per_minute=100), after)
+
+
+def test_cest_celui_ci_under_a_hedged_answer_becomes_a_label(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    service = logged_service(never_sure_engine(), path)
+
+    async def body(h: Harness) -> None:
+        await h.command("qui a financé Stability AI ?")
+        (response,) = await h.slack.wait_for("response_url")
+        (actions,) = [b for b in response.body["blocks"] if b["type"] == "actions"]
+        choices = [e for e in actions["elements"] if e["action_id"].startswith("emad_choose_")]
+        assert [e["text"]["text"] for e in choices] == [f"✅ C'est celui-ci ({n})" for n in (1, 2, 3)]
+        click = {
+            "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
+            "api_app_id": "A1", "token": "x", "trigger_id": "1.2",
+            "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
+            "channel": {"id": "C1"}, "response_url": f"{h.slack.url}/respond/2",
+            "actions": [choices[1] | {"block_id": actions.get("block_id", "b"), "action_ts": "1.3"}],
+        }  # fmt: skip
+        body = urllib.parse.urlencode({"payload": json.dumps(click)})
+        assert await h.post(body, "application/x-www-form-urlencoded") == 200
+        thanks = (await h.slack.wait_for("response_url", count=2))[1]
+        assert thanks.body["response_type"] == "ephemeral" and "Merci" in thanks.body["text"]
+
+    scenario(service, body)
+    ((question, windows, votes),) = QuestionLog(path).window_labels()
+    assert question == "qui a financé Stability AI ?" and votes == {1: 1.0}
+    assert len(windows) == 3 and all(end > start for _, start, end in windows)

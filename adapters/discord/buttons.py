@@ -1,4 +1,5 @@
-"""The buttons under an answer: 👍 / 👎 (a 👎 asks why) and « Voir le passage ».
+"""The buttons under an answer: 👍 / 👎 (a 👎 asks why), « Voir le passage », and under
+the closest passages « C'est celui-ci » (which one answered: a label for `emad-bot learn`).
 
 They are `DynamicItem`s whose `custom_id` carries what they act on (the question id,
 the passage id), so they keep working after a restart; what they show is for the
@@ -88,6 +89,35 @@ class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REAS
         await interaction.response.send_message(text, ephemeral=True)
 
 
+CHOICE_ID = r"emad:choix:(?P<question>\d+):(?P<position>\d+)"
+
+
+class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CHOICE_ID):  # type: ignore[call-arg]
+    """« C'est celui-ci » under a hedged answer: its citation `position` (from 0) answered."""
+
+    def __init__(self, question_id: int, position: int) -> None:
+        super().__init__(
+            discord.ui.Button(label=messages.CHOOSE_BUTTON.format(number=position + 1),
+                              style=discord.ButtonStyle.success, row=2,
+                              custom_id=f"emad:choix:{question_id}:{position}")
+        )  # fmt: skip
+        self.question_id, self.position = question_id, position
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ChoiceButton:
+        return cls(int(match["question"]), int(match["position"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = getattr(interaction.client, "service", None)
+        recorded = isinstance(service, BotService) and await asyncio.to_thread(
+            service.record_choice, self.question_id, "discord", str(interaction.user.id), self.position
+        )
+        text = messages.CHOICE_THANKS if recorded else messages.FEEDBACK_LOST
+        await interaction.response.send_message(text, ephemeral=True)
+
+
 PASSAGE_ID = r"emad:passage:(?P<passage>.+)"
 CUSTOM_ID_CHARS = 100  # Discord's limit
 
@@ -128,6 +158,9 @@ def feedback_view(rendered: DiscordMessage) -> discord.ui.View | None:
     for number, passage_id in enumerate(rendered.passages, start=1):
         if len(f"emad:passage:{passage_id}") <= CUSTOM_ID_CHARS:
             view.add_item(PassageButton(passage_id, number))
+    if rendered.hedged:
+        for position in range(len(rendered.passages)):
+            view.add_item(ChoiceButton(rendered.feedback_for, position))
     return view
 
 

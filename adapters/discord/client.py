@@ -30,7 +30,7 @@ from discord import app_commands
 
 from adapters.discord.adding import DecisionButton
 from adapters.discord.asking import answer, receive
-from adapters.discord.buttons import FeedbackButton, PassageButton, ReasonButton, send_kwargs
+from adapters.discord.buttons import ChoiceButton, FeedbackButton, PassageButton, ReasonButton, send_kwargs
 from adapters.discord.slash import FrenchFirst, emad_command
 from adapters.discord.translate import question_from_message, reply_embed
 from bot.answer import messages
@@ -97,7 +97,7 @@ class EmadClient(discord.Client):
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton, DecisionButton)
+        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton, ChoiceButton, DecisionButton)
         await self.tree.set_translator(FrenchFirst())
 
     async def on_connect(self) -> None:

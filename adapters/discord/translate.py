@@ -52,6 +52,7 @@ class DiscordMessage:
     for_asker_only: bool
     feedback_for: int | None = None
     passages: tuple[str, ...] = ()  # the cited passages' ids, for « Voir le passage »
+    hedged: bool = False  # the closest passages: « C'est celui-ci » under each
 
 
 _LIVE_LINKS = re.compile(r"<(?=[#/])")  # <#channel> and </command:id> would render as links
@@ -155,4 +156,5 @@ def reply_embed(reply: Reply) -> DiscordMessage:
         embed["description"] = _fit(embed["description"], EMBED_TOTAL_LIMIT - len(embed["title"]))
     answered = reply.kind.cites
     passages = tuple(c.passage_id for c in reply.citations[: len(fields)]) if answered else ()
-    return DiscordMessage(embed, not answered, reply.question_id if answered else None, passages)
+    hedged = reply.kind is ReplyKind.CLOSEST
+    return DiscordMessage(embed, not answered, reply.question_id if answered else None, passages, hedged)

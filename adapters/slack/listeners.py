@@ -32,11 +32,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import adding
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
+    CHOOSE_ACTION,
     FEEDBACK_ACTION,
     MAX_BLOCKS,
     PASSAGE_ACTION,
     REASON_ACTION,
     SlackMessage,
+    chosen_window,
     escape,
     feedback_vote,
     question_from_text,
@@ -253,6 +255,17 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
             await respond(blocks=why.blocks, text=why.text, response_type="ephemeral", replace_original=False)
             return
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action(CHOOSE_ACTION)
+    async def on_choice(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        chosen = chosen_window(action)
+        user = body.get("user", {}).get("id", "")
+        recorded = chosen is not None and await asyncio.to_thread(
+            service.record_choice, chosen[0], "slack", user, chosen[1]
+        )
+        text = messages.CHOICE_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=False)
 
     @app.action(REASON_ACTION)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answer.messages import DISLIKE_ASK, DISLIKE_REASONS, TIMELINE_MORE
-from bot.models import Article, Citation, Reply, TimelineEntry
+from bot.answer.messages import CHOOSE_BUTTON, DISLIKE_ASK, DISLIKE_REASONS, TIMELINE_MORE
+from bot.models import Article, Citation, Reply, ReplyKind, TimelineEntry
 
 SECTION_TEXT_LIMIT = 3000
 CONTEXT_TEXT_LIMIT = 2000
@@ -25,6 +25,7 @@ FEEDBACK_ACTION = re.compile(r"^emad_feedback_(up|down)$")
 FEEDBACK_BUTTONS = (("up", "👍 Utile"), ("down", "👎 Pas utile"))
 PASSAGE_ACTION = re.compile(r"^emad_passage_\d+$")
 REASON_ACTION = re.compile(r"^emad_reason_(\w+)$")
+CHOOSE_ACTION = re.compile(r"^emad_choose_(\d+)$")  # « C'est celui-ci » under a hedged answer's citation
 PASSAGE_BUTTON = "📄 Voir le passage {number}"
 PASSAGE = "passage {number}/{count}"
 
@@ -152,14 +153,28 @@ def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
     }
 
 
-def _feedback_block(question_id: int, citations: tuple[Citation, ...]) -> dict[str, Any]:
-    """👍 / 👎, then « Voir le passage » for each citation (shown to the clicker alone)."""
+def _feedback_block(question_id: int, citations: tuple[Citation, ...], hedged: bool) -> dict[str, Any]:
+    """👍 / 👎, then « Voir le passage » for each citation (shown to the clicker alone);
+    under a hedged answer, « C'est celui-ci » for each citation too."""
     votes = [_button(f"emad_feedback_{vote}", label, str(question_id)) for vote, label in FEEDBACK_BUTTONS]
     passages = [
         _button(f"emad_passage_{n}", PASSAGE_BUTTON.format(number=n), c.passage_id)
         for n, c in enumerate(citations, start=1)
     ]
-    return {"type": "actions", "elements": (votes + passages)[:25]}
+    choices = [
+        _button(f"emad_choose_{n}", CHOOSE_BUTTON.format(number=n), str(question_id))
+        for n in range(1, len(citations) + 1)
+    ] if hedged else []  # fmt: skip
+    return {"type": "actions", "elements": (votes + passages + choices)[:25]}
+
+
+def chosen_window(action: dict[str, Any]) -> tuple[int, int] | None:
+    """(question id, citation position from 0) from a « C'est celui-ci » click, or None."""
+    match = CHOOSE_ACTION.match(str(action.get("action_id", "")))
+    value = str(action.get("value", ""))
+    if not match or not value.isdigit() or int(match.group(1)) < 1:
+        return None
+    return int(value), int(match.group(1)) - 1
 
 
 def reasons_message(question_id: int) -> SlackMessage:
@@ -196,6 +211,6 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
     blocks += _timeline_blocks(reply.timeline, MAX_BLOCKS - 1 - len(blocks))
     blocks = blocks[: MAX_BLOCKS - 1]
     if reply.kind.cites and reply.question_id is not None:
-        blocks.append(_feedback_block(reply.question_id, reply.citations))
+        blocks.append(_feedback_block(reply.question_id, reply.citations, reply.kind is ReplyKind.CLOSEST))
     private = not reply.kind.cites or answers_for_asker_only
     return SlackMessage(blocks, _fallback(reply), private)

@@ -32,7 +32,15 @@ from bot.search.retrieval import Concept
 from bot.search.typed_french import TypedFrench
 from bot.selector.answer_types import asks_date, date_words_asked, expected_answer
 from bot.selector.answerability import weigh
-from bot.selector.features import PassageWords, Question, Window, feature_rows, question_of, windows_of
+from bot.selector.features import (
+    PassageWords,
+    Question,
+    Window,
+    cited_order,
+    feature_rows,
+    question_of,
+    windows_of,
+)
 from bot.selector.model import Selector, confidence_row
 
 MAX_QUESTION_CHARS = 1000
@@ -250,18 +258,14 @@ class AnswerEngine:
             return ReplyKind.NOT_FOUND, ()
         kind = ReplyKind.ANSWER if confidence >= self.selector.confident_at else ReplyKind.CLOSEST
         citations: list[Citation] = []
-        cited: set[int] = set()
         seen_terms: list[frozenset[str]] = []
-        for position in np.argsort(-probabilities, kind="stable").tolist():
-            window = found.windows[position]
+        for position in cited_order(probabilities, [w.span for w in found.windows]):
             if len(citations) == self._max_citations:
                 break
-            if window.rank in cited:
-                continue  # one window a passage: the next citation comes from another
+            window = found.windows[position]
             snippet = self.snippet(found, window)
             if any(term_overlap(snippet.terms, other) >= NEAR_DUPLICATE for other in seen_terms):
                 continue
-            cited.add(window.rank)
             seen_terms.append(snippet.terms)
             passage = window.passage
             citations.append(
@@ -273,6 +277,7 @@ class AnswerEngine:
                     passage_count=self.index.passage_counts[passage.article.slug],
                     score=round(float(probabilities[position]), 4),
                     article=passage.article,
+                    window=(window.start, window.end),
                 )
             )
         return kind, tuple(citations)

@@ -43,6 +43,8 @@ DISLIKE_REASONS = {  # stored key → button label
     "mauvaise_source": "Mauvaise source",
     "autre": "Autre",
 }
+CHOOSE_BUTTON = "✅ C'est celui-ci ({number})"  # under a hedged answer: which citation answered
+CHOICE_THANKS = "Merci : ce choix m'aidera à mieux répondre."
 PASSAGE = "Le passage entier :"
 PASSAGE_GONE = "Ce passage n'est plus dans les articles (le corpus a changé depuis la réponse)."
 FEEDBACK_LOST = "Cet avis n'a pas pu être enregistré (question inconnue ou journal indisponible)."

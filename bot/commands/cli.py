@@ -117,13 +117,10 @@ def _eval(load: CoreLoader, args: argparse.Namespace) -> int:
     return 0
 
 
-TRAINING_FILES = ("eval/train_a.jsonl", "eval/train_b.jsonl", "eval/dev_1.jsonl", "eval/dev_2.jsonl")
-
-
 def _train(load: CoreLoader, args: argparse.Namespace) -> int:
     require("sklearn", "train", "emad-bot train")
     from bot.bootstrap import build_core
-    from bot.commands.train import train
+    from bot.commands.train import TRAINING_FILES, train
     from bot.selector.model import Selector, shipped_model_path
 
     files = args.files or [Path(name) for name in TRAINING_FILES]
@@ -133,6 +130,36 @@ def _train(load: CoreLoader, args: argparse.Namespace) -> int:
         return 2
     engine = build_core(args.settings, Selector.untrained()).engine
     train(engine, files, args.out or args.settings.selector_model or shipped_model_path())
+    return 0
+
+
+def _learn(load: CoreLoader, args: argparse.Namespace) -> int:
+    import sqlite3
+
+    require("sklearn", "train", "emad-bot learn")
+    from bot.bootstrap import build_core
+    from bot.commands.learn import learn
+    from bot.commands.train import TRAINING_FILES
+    from bot.selector.model import Selector, shipped_model_path
+    from bot.service.question_log import QuestionLog
+
+    path = serving_settings().database_path
+    if not path.is_file():
+        print(f"Pas de journal des questions ici ({path}, réglage BOT_DATABASE_PATH).", file=sys.stderr)
+        return 1
+    try:
+        labels = QuestionLog(path).window_labels()
+    except (sqlite3.Error, OSError) as error:
+        print(f"Journal des questions illisible ({path}) : {error}", file=sys.stderr)
+        return 1
+    files = [Path(name) for name in TRAINING_FILES]
+    if missing := [str(f) for f in files if not f.is_file()]:
+        print(f"Fichiers de questions introuvables : {', '.join(missing)}", file=sys.stderr)
+        return 2
+    installed = Selector.load(args.settings.selector_model)
+    engine = build_core(args.settings, installed).engine
+    out = args.settings.selector_model or shipped_model_path()
+    learn(engine, files, labels, installed, out)
     return 0
 
 
@@ -216,6 +243,9 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     training.add_argument("files", type=Path, nargs="*", help="questions étiquetées, JSONL (défaut : eval/)")
     training.add_argument("--out", type=Path, help="fichier du modèle (défaut : celui livré, bot/data)")
     training.set_defaults(handler=_train)
+    commands.add_parser(
+        "learn", help="réapprendre avec les choix des utilisateurs, si ce n'est pas pire (extra « train »)"
+    ).set_defaults(handler=_learn)
     bench = commands.add_parser("bench", help="mesurer la vitesse (extra « bench »)")
     bench.add_argument("--sizes", default="1000,10000,100000", help="tailles en passages")
     bench.add_argument("--questions", type=int, default=200, help="questions par taille")
@@ -239,7 +269,9 @@ def _version() -> str:
         return "inconnue"
 
 
-CORE_COMMANDS = frozenset({"ask", "chat", "sources", "chronologie", "add", "eval", "bench", "stats", "train"})
+CORE_COMMANDS = frozenset(
+    {"ask", "chat", "sources", "chronologie", "add", "eval", "bench", "stats", "train", "learn"}
+)
 
 
 def use_colour() -> bool:

@@ -14,13 +14,17 @@ string (case and accents ignored). Then, with scikit-learn (the `train` extra):
    on the window model's out-of-fold probabilities; the confident threshold is the
    lowest whose out-of-fold precision at hit@1 is ≥ 90 % with no off-topic question at
    or above it, the refusal threshold the highest that refuses ≤ 2 % of answerable ones;
-4. both refitted on every question and written to the model file.
+4. both refitted on every training question and written to the model file.
+
+A fifth of the labelled questions (fixed by a seed) is kept out of all of it: the check
+split, where `emad-bot learn` compares the installed model with a retrained one.
 
 Seeds are fixed: the same questions give the same file.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +36,13 @@ import numpy.typing as npt
 from bot.answer.engine import AnswerEngine
 from bot.commands.evaluation import EvalCase, read_cases
 from bot.search.analysis import fold
-from bot.selector.features import FEATURES, GROUPS, Question
+from bot.selector.features import FEATURES, GROUPS, Question, Span, cited_order
 from bot.selector.model import CONFIDENCE_FEATURES, LinearModel, Selector, confidence_row
 
 FOLDS = 5
 SEED = 0
+TRAINING_FILES = ("eval/train_a.jsonl", "eval/train_b.jsonl", "eval/dev_1.jsonl", "eval/dev_2.jsonl")
+CHECK_SEED = 1
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 TARGET_PRECISION = 0.9
 MAX_REFUSED = 0.02
@@ -50,8 +56,12 @@ class Labelled:
     case: EvalCase
     rows: npt.NDArray[np.float64]  # (windows, FEATURES); empty when the rules refuse it
     labels: npt.NDArray[np.int64]
-    ranks: list[int]
+    spans: list[Span]  # each window's (passage rank, first sentence, count)
     question: Question | None
+
+    @property
+    def ranks(self) -> list[int]:
+        return [span[0] for span in self.spans]
 
     @property
     def answerable(self) -> bool:
@@ -71,22 +81,14 @@ def label(engine: AnswerEngine, cases: Sequence[EvalCase]) -> list[Labelled]:
             text = window.text if len(window.text) <= DISPLAY_CHARS else engine.snippet(found, window).text
             shown = fold(text).replace("’", "'")
             labels.append(int(any(e in shown for e in expected)))
-        out.append(Labelled(case, found.rows, np.array(labels, np.int64), [w.rank for w in found.windows],
+        out.append(Labelled(case, found.rows, np.array(labels, np.int64), [w.span for w in found.windows],
                             found.question))  # fmt: skip
     return out
 
 
 def cited_hits(probabilities: npt.NDArray[np.float64], item: Labelled, k: int = 3) -> list[int]:
-    """The labels of the citations the engine would give: best window first, one a passage."""
-    hits, passages = [], set()
-    for position in np.argsort(-probabilities, kind="stable").tolist():
-        if item.ranks[position] in passages:
-            continue
-        passages.add(item.ranks[position])
-        hits.append(int(item.labels[position]))
-        if len(hits) == k:
-            break
-    return hits
+    """The labels of the citations the engine would give (`cited_order`), the first `k`."""
+    return [int(item.labels[p]) for p in itertools.islice(cited_order(probabilities, item.spans), k)]
 
 
 def _fit(rows: npt.NDArray[np.float64], labels: npt.NDArray[np.int64], c: float) -> Any:
@@ -111,10 +113,11 @@ def _folds(items: Sequence[Labelled]) -> list[int]:
 
 
 def out_of_fold(
-    items: Sequence[Labelled], c: float, columns: Sequence[int] | None = None, share: float = 1.0
+    items: Sequence[Labelled], c: float, columns: Sequence[int] | None = None, share: float = 1.0,
+    extra: Sequence[Labelled] = (),
 ) -> tuple[list[npt.NDArray[np.float64]], list[float]]:
     """Each question's window probabilities from a model that never saw it, and each
-    fold's hit@1 (training on `share` of the other folds' questions)."""
+    fold's hit@1 (training on `share` of the other folds' questions, and on `extra`)."""
     fold_of = _folds(items)
     cols = list(range(len(FEATURES))) if columns is None else list(columns)
     probabilities: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(items)
@@ -124,8 +127,9 @@ def out_of_fold(
         train = [i for i, item in enumerate(items) if fold_of[i] != k and len(item.rows)]
         if share < 1.0:
             train = sorted(rng.choice(train, size=max(1, int(share * len(train))), replace=False).tolist())
-        model = _fit(np.vstack([items[i].rows[:, cols] for i in train]),
-                     np.concatenate([items[i].labels for i in train]), c)  # fmt: skip
+        rows = [items[i].rows[:, cols] for i in train] + [e.rows[:, cols] for e in extra if len(e.rows)]
+        labels = [items[i].labels for i in train] + [e.labels for e in extra if len(e.rows)]
+        model = _fit(np.vstack(rows), np.concatenate(labels), c)
         tested = [i for i, item in enumerate(items) if fold_of[i] == k]
         for i in tested:
             if len(items[i].rows):
@@ -179,22 +183,44 @@ def thresholds(items: Sequence[Labelled], kept: Sequence[int], confidence: npt.N
     return confident_at, min(refused_below, confident_at)
 
 
-def train(engine: AnswerEngine, files: Sequence[Path], out: Path, say: Any = print) -> Selector:
-    cases = [case for path in files for case in read_cases(path)]
-    items = label(engine, cases)
+def split(items: Sequence[Labelled]) -> tuple[list[Labelled], list[Labelled]]:
+    """The training questions, and the check split: a fifth of them (answerable and not
+    alike), fixed by `CHECK_SEED`, that no model is trained on; `learn` compares the
+    installed model with a new one there."""
+    rng = np.random.default_rng(CHECK_SEED)
+    check: set[int] = set()
+    for answerable in (True, False):
+        members = [i for i, item in enumerate(items) if item.answerable == answerable]
+        rng.shuffle(members)
+        check.update(members[: len(members) // FOLDS])
+    training = [item for i, item in enumerate(items) if i not in check]
+    return training, [item for i, item in enumerate(items) if i in check]
+
+
+def figures(selector: Selector, items: Sequence[Labelled]) -> tuple[float, float]:
+    """hit@1 and hit@3 of the selector's window model on labelled questions."""
+    probabilities = [selector.window.probability(i.rows) if len(i.rows) else np.zeros(0) for i in items]
+    return hit_at(items, probabilities, 1), hit_at(items, probabilities, 3)
+
+
+def fit(items: Sequence[Labelled], extra: Sequence[Labelled] = (), say: Any = print,
+        details: bool = False) -> Selector:  # fmt: skip
+    """Both models from `items` (and `extra` windows labelled by users, which only ever
+    train), with the cross-validated figures; `details`: the ablation and learning curve."""
     answerable = sum(item.answerable for item in items)
     reachable = sum(int(item.labels.any()) for item in items if item.answerable)
     say(f"{len(items)} questions ({answerable} avec réponse), {sum(len(item.rows) for item in items)} "
-        f"fenêtres candidates ; une fenêtre répond pour {reachable} ({reachable / max(answerable, 1):.0%})")
+        f"fenêtres candidates ; une fenêtre répond pour {reachable} ({reachable / max(answerable, 1):.0%})"
+        + (f" ; plus {len(extra)} questions étiquetées par les utilisateurs" if extra else ""))
 
     say("\nRégularisation (validation croisée à 5 plis groupée par question, hit@1 par pli) :")
     scores = {}
     for c in C_GRID:
-        _, per_fold = out_of_fold(items, c)
+        _, per_fold = out_of_fold(items, c, extra=extra)
         scores[c] = float(np.mean(per_fold))
         say(f"  C={c:<5} hit@1 {scores[c]:.3f}  plis " + " ".join(f"{s:.3f}" for s in per_fold))
     best_c = max(C_GRID, key=lambda c: (round(scores[c], 4), -c))
-    probabilities, per_fold = out_of_fold(items, best_c)
+    probabilities, _ = out_of_fold(items, best_c, extra=extra)
     say(f"Choisi : C={best_c} ; hit@1 {hit_at(items, probabilities, 1):.3f}, "
         f"hit@3 {hit_at(items, probabilities, 3):.3f} (hors pli)")  # fmt: skip
     for kind in sorted({item.case.kind for item in items if item.answerable}):
@@ -202,17 +228,16 @@ def train(engine: AnswerEngine, files: Sequence[Path], out: Path, say: Any = pri
         say(f"  {kind:<14} {sum(items[i].answerable for i in among):>3} : hit@1 "
             f"{hit_at(items, probabilities, 1, among):.3f}, "
             f"hit@3 {hit_at(items, probabilities, 3, among):.3f}")  # fmt: skip
-
-    say("\nAblation (hit@1 hors pli sans le groupe) :")
-    for group, names in GROUPS.items():
-        columns = [i for i, name in enumerate(FEATURES) if name not in names]
-        ablated, _ = out_of_fold(items, best_c, columns)
-        say(f"  sans {group:<12} {hit_at(items, ablated, 1):.3f}")
-
-    say("\nCourbe d'apprentissage (hit@1 hors pli selon la part des questions d'entraînement) :")
-    for share in (0.25, 0.5, 0.75, 1.0):
-        partial, _ = out_of_fold(items, best_c, share=share)
-        say(f"  {share:>4.0%}  {hit_at(items, partial, 1):.3f}")
+    if details:
+        say("\nAblation (hit@1 hors pli sans le groupe) :")
+        for group, names in GROUPS.items():
+            columns = [i for i, name in enumerate(FEATURES) if name not in names]
+            ablated, _ = out_of_fold(items, best_c, columns)
+            say(f"  sans {group:<12} {hit_at(items, ablated, 1):.3f}")
+        say("\nCourbe d'apprentissage (hit@1 hors pli selon la part des questions d'entraînement) :")
+        for share in (0.25, 0.5, 0.75, 1.0):
+            partial, _ = out_of_fold(items, best_c, share=share)
+            say(f"  {share:>4.0%}  {hit_at(items, partial, 1):.3f}")
 
     kept, rows, labels = confidence_rows(items, probabilities)
     confidence_oof = np.zeros(len(kept))
@@ -230,13 +255,25 @@ def train(engine: AnswerEngine, files: Sequence[Path], out: Path, say: Any = pri
         f"précision {labels[confident].mean() if confident.any() else 0:.1%} ; "
         f"hors sujet sûres : {sum(confident[j] and not items[i].answerable for j, i in enumerate(kept))}")
 
-    all_rows = [item for item in items if len(item.rows)]
-    window = _fit(np.vstack([i.rows for i in all_rows]), np.concatenate([i.labels for i in all_rows]), best_c)
+    trained = [item for item in (*items, *extra) if len(item.rows)]
+    window = _fit(np.vstack([i.rows for i in trained]), np.concatenate([i.labels for i in trained]), best_c)
     confidence = _fit(rows, labels, 1.0)  # on out-of-fold probabilities, as it will meet unseen questions
-    selector = Selector(
+    return Selector(
         _linear(window, FEATURES), _linear(confidence, CONFIDENCE_FEATURES), confident_at, refused_below,
-        trained_on=len(items),
+        trained_on=len(items) + len(extra),
     )
+
+
+def labelled_questions(engine: AnswerEngine, files: Sequence[Path]) -> list[Labelled]:
+    return label(engine, [case for path in files for case in read_cases(path)])
+
+
+def train(engine: AnswerEngine, files: Sequence[Path], out: Path, say: Any = print) -> Selector:
+    training, check = split(labelled_questions(engine, files))
+    selector = fit(training, say=say, details=True)
+    hit_1, hit_3 = figures(selector, check)
+    say(f"\nContrôle ({len(check)} questions jamais entraînées, {sum(i.answerable for i in check)} "
+        f"avec réponse) : hit@1 {hit_1:.3f}, hit@3 {hit_3:.3f}")
     selector.save(out)
     say(f"\nModèle écrit : {out}")
     return selector

@@ -97,6 +97,11 @@ class BotService:
             return False
         return self._log.feedback_reason(question_id, platform, user, reason)
 
+    def record_choice(self, question_id: int, platform: str, user: str, position: int) -> bool:
+        """« C'est celui-ci » under a hedged answer's citation `position` (from 0): a label
+        for `emad-bot learn`; False if it could not be recorded."""
+        return self._log is not None and self._log.label_window(question_id, platform, user, position)
+
     def passage(self, passage_id: str) -> Reply:
         """The whole passage a citation comes from, with its source (« Voir le passage »)."""
         show = getattr(self.engine, "passage", None)

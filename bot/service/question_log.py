@@ -77,7 +77,20 @@ MIGRATIONS = (
     """
     ALTER TABLE feedback ADD COLUMN reason TEXT;
     """,
+    """
+    ALTER TABLE questions ADD COLUMN windows TEXT;
+    CREATE TABLE IF NOT EXISTS labels (
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        user_hash TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        label INTEGER NOT NULL CHECK (label IN (0, 1)),
+        labelled_at REAL NOT NULL,
+        PRIMARY KEY (question_id, user_hash, position)
+    );
+    """,
 )
+# What a user's feedback says of the first citation of a confident answer.
+WRONG_SOURCE_REASONS = frozenset({"mauvaise_source", "hors_sujet"})
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -173,15 +186,16 @@ class QuestionLog:
     def record(self, query: Query, reply: Reply, latency_ms: float) -> int | None:
         """Store a question and its reply; its id, or None if the database failed."""
         citations = json.dumps([c.passage_id for c in reply.citations])
+        windows = json.dumps([[c.passage_id, *c.window] for c in reply.citations])
 
         def write() -> int | None:
             with self._writing() as db:
                 who = self.user_hash(query.platform, query.user) if query.user else None
                 cursor = db.execute(
                     "INSERT INTO questions (asked_at, platform, user_hash, question, kind, citations,"
-                    " latency_ms, team, channel, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " latency_ms, team, channel, thread, windows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (time.time(), query.platform, who, reply.question, reply.kind.value, citations,
-                     latency_ms, query.team, query.channel, query.thread),
+                     latency_ms, query.team, query.channel, query.thread, windows),
                 )  # fmt: skip
                 self._prune(db)
                 return cursor.lastrowid
@@ -196,24 +210,72 @@ class QuestionLog:
                 exists = db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
                 if not exists:
                     return False
+                who = self.user_hash(platform, user)
                 db.execute(
                     "INSERT OR REPLACE INTO feedback (question_id, user_hash, vote, voted_at)"
                     " VALUES (?, ?, ?, ?)",
-                    (question_id, self.user_hash(platform, user), 1 if vote > 0 else -1, time.time()),
+                    (question_id, who, 1 if vote > 0 else -1, time.time()),
                 )
+                if vote > 0:  # 👍 on a confident answer: its first window answers
+                    self._label_first(db, question_id, who, 1, only_kind="answer")
                 return True
 
         return self._safely("avis non enregistré", write, False)
+
+    @staticmethod
+    def _label_first(db: sqlite3.Connection, question_id: int, who: str, label: int, only_kind: str) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO labels (question_id, user_hash, position, label, labelled_at)"
+            " SELECT id, ?, 0, ?, ? FROM questions WHERE id = ? AND kind = ?",
+            (who, label, time.time(), question_id, only_kind),
+        )
+
+    def label_window(self, question_id: int, platform: str, user: str, position: int) -> bool:
+        """« C'est celui-ci »: the citation at `position` (from 0) answers the question."""
+
+        def write() -> bool:
+            with self._writing() as db:
+                row = db.execute("SELECT windows FROM questions WHERE id = ?", (question_id,)).fetchone()
+                if not row or not row[0] or not 0 <= position < len(json.loads(row[0])):
+                    return False
+                db.execute(
+                    "INSERT OR REPLACE INTO labels (question_id, user_hash, position, label, labelled_at)"
+                    " VALUES (?, ?, ?, 1, ?)",
+                    (question_id, self.user_hash(platform, user), position, time.time()),
+                )
+                return True
+
+        return self._safely("choix non enregistré", write, False)
+
+    def window_labels(self) -> list[tuple[str, list[tuple[str, int, int]], dict[int, float]]]:
+        """Each labelled question: its text, its cited windows (passage, start, end), and
+        per position the share of users who said it answers. For `emad-bot learn`.
+        Raises `sqlite3.Error` or `OSError` if the log cannot be read."""
+        rows = self._connection().execute(
+            "SELECT q.question, q.windows, l.position, AVG(l.label) FROM labels l"
+            " JOIN questions q ON q.id = l.question_id WHERE q.windows IS NOT NULL"
+            " GROUP BY l.question_id, l.position ORDER BY l.question_id"
+        ).fetchall()
+        found: dict[str, tuple[str, list[tuple[str, int, int]], dict[int, float]]] = {}
+        for question, windows, position, label in rows:
+            entry = found.setdefault(
+                f"{question}\0{windows}", (question, [tuple(w) for w in json.loads(windows)], {})
+            )
+            entry[2][int(position)] = float(label)
+        return list(found.values())
 
     def feedback_reason(self, question_id: int, platform: str, user: str, reason: str) -> bool:
         """Why a user gave 👎 (hors sujet, incomplet…), on their vote for the question."""
 
         def write() -> bool:
             with self._writing() as db:
+                who = self.user_hash(platform, user)
                 cursor = db.execute(
                     "UPDATE feedback SET reason = ? WHERE question_id = ? AND user_hash = ? AND vote < 0",
-                    (reason, question_id, self.user_hash(platform, user)),
+                    (reason, question_id, who),
                 )
+                if cursor.rowcount and reason in WRONG_SOURCE_REASONS:  # its first window does not answer
+                    self._label_first(db, question_id, who, 0, only_kind="answer")
                 return cursor.rowcount > 0
 
         return self._safely("raison non enregistrée", write, False)
@@ -223,8 +285,9 @@ class QuestionLog:
             return
         self._pruned_at = time.time()
         before = self._pruned_at - self._retention_days * 86_400
-        db.execute("DELETE FROM feedback WHERE question_id IN (SELECT id FROM questions WHERE asked_at < ?)",
-                   (before,))  # fmt: skip
+        for table in ("feedback", "labels"):
+            old = "SELECT id FROM questions WHERE asked_at < ?"
+            db.execute(f"DELETE FROM {table} WHERE question_id IN ({old})", (before,))
         deleted = db.execute("DELETE FROM questions WHERE asked_at < ?", (before,)).rowcount
         db.execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?", (before,))
         if deleted:
