@@ -178,3 +178,10 @@ def test_date_questions_prefer_the_sentence_dated_in_their_period(engine: Answer
     assert "100 millions" in ask(engine, "Que s'est-il passé en août 2022 ?").citations[0].snippet
     in_2024 = ask(engine, "qu'a fait Emad en 2024 ?").citations[0].snippet
     assert "2024" in in_2024
+
+
+def test_an_event_that_names_no_one_says_who_from_the_next_sentence(engine: AnswerEngine) -> None:
+    (turned,) = [e.sentence for e in ask(engine, "chronologie 2023").timeline if e.when == "2023"]
+    assert "retournés contre lui" in turned and "Coatue et Lightspeed" in turned
+    resigned = next(e.sentence for e in ask(engine, "chronologie 2024").timeline if e.when == "mars 2024")
+    assert resigned == "En mars 2024, il a démissionné."  # the passage says no more: nothing added

@@ -1,6 +1,9 @@
 """The saga in order (« chronologie »): every dated sentence of the articles, by date.
 
-Each event is a verbatim sentence with its source; the same event told by two
+Each event is a verbatim sentence with its source, and the next sentence of its passage
+when the dated one names no one and the next does, both within an answer window's 300
+characters ("en 2023, ses propres investisseurs se sont retournés contre lui. Coatue et
+Lightspeed… ont exigé qu'il quitte ses fonctions."); the same event told by two
 articles (the same date, sentences sharing most of their words) is shown once with
 both sources. `chronologie 2024` keeps one year, `chronologie démission` the events
 whose sentence says the words (or their synonyms, as a question would).
@@ -11,10 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.corpus.dates import When
-from bot.models import Article, TimelineEntry
+from bot.corpus.passages import split_sentences
+from bot.models import Article, Passage, TimelineEntry
 from bot.search.analysis import FrenchAnalyzer, term_overlap
 from bot.search.index import PassageIndex
 from bot.search.retrieval import Concept
+from bot.selector.answer_types import names_in
+from bot.selector.features import MAX_WINDOW_CHARS
 
 MAX_SENTENCE_CHARS = 220
 SAME_EVENT = 0.5  # share of their terms two sentences of the same date must have in common
@@ -41,6 +47,25 @@ def shortened(sentence: str, anchor: str = "", limit: int = MAX_SENTENCE_CHARS) 
     return prefix + sentence[start:end].strip(" ,;:") + suffix
 
 
+def with_actors(passage: Passage, start: int, end: int) -> int:
+    """Where the event's text ends: after the next sentence when the dated sentence
+    names no one (no name but its first word) and the next one does."""
+    if names_in(passage.text[start:end]):
+        return end
+    following = next((s for s in passage.sentences if s[0] >= end), None)
+    if following is None or following[1] - start > MAX_WINDOW_CHARS or not names_in(
+        passage.text[following[0] : following[1]]
+    ):
+        return end
+    return following[1]
+
+
+def _limit(text: str) -> int:
+    """An event of two sentences is a window (up to 300 characters, never cut); one long
+    sentence is cut around its date to `MAX_SENTENCE_CHARS`."""
+    return MAX_WINDOW_CHARS if len(split_sentences(text)) > 1 else MAX_SENTENCE_CHARS
+
+
 def timeline(
     index: PassageIndex, analyzer: FrenchAnalyzer, year: int | None = None, words: Sequence[Concept] = ()
 ) -> tuple[TimelineEntry, ...]:
@@ -51,7 +76,7 @@ def timeline(
         if year is not None and event_year != year:
             continue
         passage = index.passages[passage_number]
-        sentence = passage.text[start:end]
+        sentence = passage.text[start:with_actors(passage, start, end)]
         terms = frozenset(analyzer.terms(sentence))
         if not all(any(set(a.terms) <= terms for a in c.alternatives) for c in words):
             continue
@@ -72,7 +97,8 @@ def timeline(
     grouped.sort(key=lambda g: g[0].sort_key())
     return tuple(
         TimelineEntry(
-            when.label(), shortened(sentence, str(when.year)), tuple(articles), tuple(ids), when.sort_key()
+            when.label(), shortened(sentence, str(when.year), _limit(sentence)), tuple(articles), tuple(ids),
+            when.sort_key(),
         )
         for when, _, sentence, articles, ids in grouped
     )

@@ -40,7 +40,7 @@ def _holds(pattern: re.Pattern[str]) -> AnswerType:
 
 
 @lru_cache(maxsize=4_096)  # a passage's windows are scored again and again
-def _names_in(text: str) -> tuple[str, ...]:
+def names_in(text: str) -> tuple[str, ...]:
     """The names of `text`, folded, without an elided article ("d'Emad" → "emad"); acronyms left out."""
     found = _NAME.findall(text.lstrip())
     return tuple(fold_word(name.split("'")[-1].split("’")[-1]) for name in found if not name.isupper())
@@ -50,7 +50,7 @@ def _names_other_than(question: str, ignored: frozenset[str]) -> AnswerType:
     known = {fold_word(word) for word in _WORD.findall(question)} | ignored
 
     def holds_new_name(text: str) -> bool:
-        return any(name not in known for name in _names_in(text))
+        return any(name not in known for name in names_in(text))
 
     return holds_new_name
 
