@@ -389,7 +389,7 @@ def test_a_dislike_asks_why_and_a_citation_shows_its_whole_passage_privately(
     async def body(fake: FakeDiscord, client: EmadClient) -> None:
         client._connection.parse_interaction_create(slash_command_payload("qui a financé Stability AI ?"))
         (answer,) = await fake.wait_for("/callback")
-        votes, passages, *choices = (row["components"] for row in answer.body["data"]["components"])
+        votes, passages, *_ = (row["components"] for row in answer.body["data"]["components"])
         assert passages[0]["label"] == "📄 Voir le passage 1"
         shown = message_payload("", author=BOT_USER) | {
             "embeds": answer.body["data"]["embeds"], "components": answer.body["data"]["components"],
