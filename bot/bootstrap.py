@@ -8,6 +8,7 @@ commands layers receive what it builds instead of importing it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -113,7 +114,10 @@ def serve(
     from bot.service.runner import run
 
     serving = serving_settings()
+    started = time.perf_counter()
+    log.info("Préparation des réponses (listes de mots, vecteurs de mots)…")
     core.engine.prepare(compile_search=False)  # started once platforms are known to serve
+    log.info("Réponses prêtes en %.1f s", time.perf_counter() - started)
     service = build_service(serving, core.engine, core.settings)
     service.health.index_loaded(len(core.engine.index.passages))
     reloader = CorpusReloader(core, service, prepared_core, serving.watch_corpus)
