@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.corpus.header import AUTHOR_CHARS, PUBLISHER_CHARS, TITLE_CHARS, URL_CHARS, bounded
+
 TIMEOUT_SECONDS = 15.0
 MAX_PAGE_BYTES = 5_000_000
 MAX_REDIRECTS = 5
@@ -185,13 +187,15 @@ def extract(html: str, url: str | None = None) -> ArticleDraft:
         raise FetchError("la page ne dit pas quel site la publie : donnez --url avec le lien de l'article")
     date = values.get("date")
     language = _LANG.search(html)
+    link = values.get("url") or url or None
+    author = values.get("author") or None
     return ArticleDraft(
-        title=title,
-        publisher=publisher,
+        title=bounded(title, TITLE_CHARS),
+        publisher=bounded(publisher, PUBLISHER_CHARS),
         text=text,
-        url=(values.get("url") or url or None),
+        url=link if link is None or len(link) <= URL_CHARS else None,
         published=dt.date.fromisoformat(date[:10]) if date else None,
-        author=(values.get("author") or None),
+        author=bounded(author, AUTHOR_CHARS) if author else None,
         language=language.group(1).lower() if language else _language_of(text),
     )
 

@@ -18,6 +18,22 @@ MAX_HEADER_CHARS = 20_000
 _FIELD_LINE = "^{name}\\s*:"
 
 
+# The longest each header field is shown: a page's 50 kB <title> must not become a
+# 10,000-character header in every citation.
+TITLE_CHARS, PUBLISHER_CHARS, AUTHOR_CHARS, URL_CHARS = 200, 100, 100, 2048
+
+
+def bounded(text: str, limit: int) -> str:
+    """`text` with its runs of whitespace made single, cut at the last word boundary
+    before `limit` characters with « … » when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-–—") + "…"
+
+
 class HeaderError(ValueError):
     """A header that cannot be read; the message says what to fix, in French."""
 
@@ -48,12 +64,31 @@ class ArticleHeader(BaseModel):
             raise ValueError("vide")
         return value
 
+    @field_validator("title")
+    @classmethod
+    def _title_bounded(cls, value: str) -> str:
+        return bounded(value, TITLE_CHARS)
+
+    @field_validator("publisher")
+    @classmethod
+    def _publisher_bounded(cls, value: str) -> str:
+        return bounded(value, PUBLISHER_CHARS)
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", value):
+            raise ValueError(f"« {bounded(value, 20)} » : un code de langue comme fr ou en")
+        return value
+
     @field_validator("url", mode="before")
     @classmethod
     def _web_link(cls, value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         link = "".join(str(value).split())
+        if len(link) > URL_CHARS:
+            raise ValueError(f"lien de plus de {URL_CHARS} caractères (ou omettez-le s'il est inconnu)")
         if not re.match(r"^https?://[^/\s]+", link):
             raise ValueError("doit être un lien http:// ou https:// (ou être omise si elle est inconnue)")
         return link
