@@ -83,7 +83,7 @@ class AnswerEngine:
         self.languages = LanguageGuesser(analyzer.stop_words | analyzer.question_words)
         # A passage's words for the selector's features, read once per passage: the
         # engine's own cache, replaced with it on a reload.
-        self._passage_words = lru_cache(maxsize=4_096)(
+        self._passage_words = lru_cache(maxsize=256)(  # about 100 kB a passage (its word vectors)
             lambda passage: PassageWords.of(passage, analyzer, questions.vectors)
         )
 

@@ -157,6 +157,9 @@ class SavedPassages(Sequence[Passage]):
         self._number = np.load(directory / "passage_number.npy")
         self._sentence_offsets = np.load(directory / "passage_sentence_offsets.npy")
         self._sentences = np.load(directory / "passage_sentences.npy")
+        # The instance's own cache, so that it goes with the index it describes (a cache
+        # on the method would keep every index a reload replaced, and its arrays, alive).
+        self._passage = lru_cache(maxsize=4_096)(self._read_passage)
 
     def __len__(self) -> int:
         return len(self._article)
@@ -174,8 +177,7 @@ class SavedPassages(Sequence[Passage]):
             raise IndexError(index)
         return self._passage(index % len(self))
 
-    @lru_cache(maxsize=4_096)  # noqa: B019 - one instance per loaded index, kept for its life
-    def _passage(self, index: int) -> Passage:
+    def _read_passage(self, index: int) -> Passage:
         article = self._articles[self._article[index]]
         number = int(self._number[index])
         first, last = self._sentence_offsets[index], self._sentence_offsets[index + 1]

@@ -54,6 +54,17 @@ def _vocab_dir() -> Path | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _vector_table(directory: Path) -> tuple[dict[int, int], npt.NDArray[np.float32]]:
+    """The installed package's table, read once per process: it describes the package,
+    not an index, so a corpus reload reuses it (re-reading its 500,000 keys at each
+    reload left the process's memory fragmented and growing)."""
+    import msgpack
+
+    key2row = msgpack.unpackb((directory / "key2row").read_bytes(), strict_map_key=False)
+    return key2row, np.load(directory / "vectors", mmap_mode="r")
+
+
 class WordVectors:
     """Unit-length word vectors, looked up by the exact (lower-case) word."""
 
@@ -63,15 +74,11 @@ class WordVectors:
 
     @cached_property
     def _table(self) -> tuple[dict[int, int], npt.NDArray[np.float32]] | None:
-        import msgpack
-
         directory = self._dir or _vocab_dir()
         if directory is None:
             log.warning("Vecteurs de mots %s absents : pas de mots apparentés", PACKAGE)
             return None
-        key2row = msgpack.unpackb((directory / "key2row").read_bytes(), strict_map_key=False)
-        vectors = np.load(directory / "vectors", mmap_mode="r")
-        return key2row, vectors
+        return _vector_table(directory)
 
     def _vector(self, word: str) -> npt.NDArray[np.float32] | None:
         table = self._table
