@@ -53,7 +53,7 @@ def test_twenty_reloads_keep_no_memory(tmp_path: Path) -> None:
                 bot.send_signal(signal.SIGHUP)
                 await until("Index rechargé")
                 sizes.append(resident_mb(bot.pid))
-            print(f"RSS after reloads 2 and {RELOADS}: {sizes[1]:.0f} and {sizes[-1]:.0f} MB", [round(s) for s in sizes])
+            print(f"RSS after reloads 2 and {RELOADS}: {sizes[1]:.0f} and {sizes[-1]:.0f} MB")
             assert sizes[-1] - sizes[1] < ALLOWED_GROWTH_MB, sizes
             bot.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(bot.wait(), 30) == 0
