@@ -92,10 +92,12 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine, corpus: BotSe
     from bot.service.question_log import QuestionLog
 
     salt = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
+    question_log = QuestionLog(settings.database_path, salt, settings.log_retention_days)
+    question_log.check()
     return BotService(
         engine,
         Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
-        QuestionLog(settings.database_path, salt, settings.log_retention_days),
+        question_log,
         shutdown_seconds=settings.shutdown_seconds,
         intake=ArticleIntake(
             corpus.corpus_dir, corpus.max_article_bytes,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.models import Query, Reply
+from bot.service.log_file import APPLICATION_ID, check_log_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,6 +135,11 @@ class QuestionLog:
             self._local.connection = connection
         return connection
 
+    def check(self) -> None:
+        """At start-up: refuse a log newer than this code (`StartupError`, naming it), and
+        move aside a corrupt log or a stray `-wal` (`bot.service.log_file`)."""
+        check_log_file(self._path, SCHEMA_VERSION)
+
     @staticmethod
     def _migrate(connection: sqlite3.Connection) -> None:
         version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -142,6 +148,8 @@ class QuestionLog:
                 f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
             )
             log.info("Journal des questions : schéma passé en version %d", number + 1)
+        if int(connection.execute("PRAGMA application_id").fetchone()[0]) != APPLICATION_ID:
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # an emad-bot log
 
     def _read_salt(self, connection: sqlite3.Connection) -> None:
         if self._salt is not None:
