@@ -103,10 +103,11 @@ def test_healthz_says_which_platform_is_not_connected(tmp_path: Path) -> None:
     async def main() -> None:
         slack, discord = await FakeSlack().start(), await FakeDiscord().start()
         env = both_platforms(slack, discord, tmp_path) | {"DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway"}
-        bot, url, _ = await start(env)
+        bot, url, lines = await start(env)
         try:
             async with aiohttp.ClientSession() as session:
                 for _ in range(300):
+                    assert bot.returncode is None, "".join(lines)
                     status, report = await healthz(session, url)
                     if report["platforms"] == {"Slack": True, "Discord": False}:
                         break

@@ -155,6 +155,36 @@ def test_after_sigkill_a_restart_answers_each_acknowledged_question_once(tmp_pat
     asyncio.run(main())
 
 
+def test_a_sigkill_right_after_the_last_acknowledgement_loses_no_question(tmp_path: Path) -> None:
+    """50 mentions at once, each answered 200, and SIGKILL the moment the last 200
+    arrives: the restart answers every one exactly once (the inbox was written before
+    each acknowledgement)."""
+
+    async def main() -> None:
+        database = tmp_path / "q.sqlite3"
+        slack = await FakeSlack().start()
+        slack.post_failure = 500  # nothing is delivered before the kill
+        try:
+            async with slack_bot(slack, database, tmp_path) as bot:
+                await mention_all(bot, range(50))
+                bot.process.kill()  # at once: the answers are still to be computed and posted
+                await bot.process.wait()
+            slack.post_failure = None
+            async with slack_bot(slack, database, tmp_path) as bot:
+                deadline = time.monotonic() + 120
+                while len(threads_answered(slack)) < 50 and time.monotonic() < deadline:
+                    await slack.wait_for("chat.postMessage", count=len(slack.of("chat.postMessage")) + 1,
+                                         timeout=120)  # fmt: skip
+                bot.process.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(bot.process.wait(), 30) == 0
+            answered = threads_answered(slack)
+            assert len(answered) == 50 and max(answered.values()) == 1, bot.text
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())
+
+
 def test_a_locked_question_log_slows_nothing_down_to_a_crash(tmp_path: Path) -> None:
     async def main() -> None:
         database = tmp_path / "q.sqlite3"

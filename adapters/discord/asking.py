@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.models import Query, Reply
@@ -22,8 +21,8 @@ def query_of(payload: dict[str, Any]) -> Query:
 
 async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
     """The core's reply, computed off the event loop."""
-    return await asyncio.to_thread(service.answer, query_of(payload))
+    return await service.reply_to(query_of(payload))
 
 
 async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
-    return await asyncio.to_thread(service.receive, "discord", key, payload)
+    return await service.take_in("discord", key, payload)

@@ -1,10 +1,13 @@
 """Slack's glue layer: the Bolt app and its listeners. No answer logic lives here.
 
-`/emad` is acknowledged at once (Slack allows 3 s), then answered through the
-command's `response_url`. A mention is answered in a thread under it (or in its
-thread); a DM is answered in the conversation. Other bots' messages are ignored
-(Bolt already ignores the bot's own), and a re-delivered event (same `event_id`,
-`X-Slack-Retry-Num`) is answered once; so is a mention inside a DM, which Slack
+Bolt runs each listener before it answers Slack's request (`process_before_response`),
+and a listener only records what it received, then hands the work to a background task:
+so a question is committed to the inbox before Slack (or the Socket Mode envelope) is
+told it arrived, and a SIGKILL right after the acknowledgement loses nothing. `/emad` is
+acknowledged within Slack's 3 s, then answered through the command's `response_url`. A
+mention is answered in a thread under it (or in its thread); a DM is answered in the
+conversation. Other bots' messages are ignored (Bolt already ignores the bot's own), and
+a re-delivered event (same `event_id`, `X-Slack-Retry-Num`) is answered once; so is a mention inside a DM, which Slack
 sends twice (the same channel and ts). 👍 / 👎 under an answer are recorded
 against its question.
 
@@ -89,7 +92,7 @@ def query_of(payload: dict[str, Any]) -> Query:
 
 async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
     """The core's reply, computed off the event loop."""
-    return await asyncio.to_thread(service.answer, query_of(payload))
+    return await service.reply_to(query_of(payload))
 
 
 async def deliver(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:
@@ -166,7 +169,7 @@ async def handle(
 
 
 async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
-    return await asyncio.to_thread(service.receive, "slack", key, payload)
+    return await service.take_in("slack", key, payload)
 
 
 def message_payload(kind: str, event: dict[str, Any], team: Any) -> dict[str, Any]:
@@ -179,8 +182,15 @@ def message_payload(kind: str, event: dict[str, Any], team: Any) -> dict[str, An
 def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClient) -> AsyncApp:
     """The Bolt app with `/emad`, `app_mention` and DM listeners registered."""
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
-    app = AsyncApp(client=client, signing_secret=secret or "", process_before_response=False)
+    app = AsyncApp(client=client, signing_secret=secret or "", process_before_response=True)
     seen = SeenEvents()
+    background: set[asyncio.Task[None]] = set()
+
+    def later(work: Awaitable[None]) -> None:
+        """Run `work` after Slack is answered (the inbox already holds its question)."""
+        task = asyncio.ensure_future(work)
+        background.add(task)
+        task.add_done_callback(background.discard)
     private_answers = settings.answers_for_asker_only
     ask_channels = settings.ask_channel_ids
 
@@ -197,9 +207,9 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
 
     @app.command("/emad")
     async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
-        await ack()
         if requested_url(str(command.get("text", ""))) is not None:
-            await adding.propose(service, settings, command, respond)  # a maintainer's, not a question
+            await ack()
+            later(adding.propose(service, settings, command, respond))  # a maintainer's, not a question
             return
         payload = {
             "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
@@ -207,9 +217,10 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
             "response_url": command.get("response_url"),
         }  # fmt: skip
         key = f"command:{command.get('trigger_id') or uuid.uuid4()}"
-        ticket = await receive(service, key, payload)
+        ticket = await receive(service, key, payload)  # committed before the acknowledgement
+        await ack()
         if ticket is not None:
-            await handle(service, client, payload, ticket, private_answers)
+            later(handle(service, client, payload, ticket, private_answers))
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -219,7 +230,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         # A mention in a DM also comes as a DM message: the same channel and ts, answered once.
         ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
         if ticket is not None:
-            await handle(service, client, payload, ticket, private_answers)
+            later(handle(service, client, payload, ticket, private_answers))
 
     @app.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -240,11 +251,19 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         # A mention also comes as a message (and a DM mention as both): one key, one answer.
         ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
         if ticket is not None:
-            await handle(service, client, payload, ticket, private_answers and payload["kind"] != "dm")
+            later(handle(service, client, payload, ticket, private_answers and payload["kind"] != "dm"))
 
-    @app.action(FEEDBACK_ACTION)
-    async def on_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
+    def after_ack(work: Callable[[dict[str, Any], dict[str, Any], Any], Awaitable[None]]) -> Any:
+        """A button's listener: acknowledged at once, its work (a write, a reply to the
+        clicker) done after Slack is answered."""
+
+        async def listener(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+            await ack()
+            later(work(body, action, respond))
+
+        return listener
+
+    async def on_feedback(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         vote = feedback_vote(action)
         user = body.get("user", {}).get("id", "")
         recorded = vote is not None and await asyncio.to_thread(
@@ -257,9 +276,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=False)
 
-    @app.action(CHOOSE_ACTION)
-    async def on_choice(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
+    async def on_choice(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         chosen = chosen_window(action)
         user = body.get("user", {}).get("id", "")
         recorded = chosen is not None and await asyncio.to_thread(
@@ -268,9 +285,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         text = messages.CHOICE_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=False)
 
-    @app.action(REASON_ACTION)
-    async def on_reason(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
+    async def on_reason(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         found = REASON_ACTION.match(str(action.get("action_id", "")))
         value, user = str(action.get("value", "")), body.get("user", {}).get("id", "")
         recorded = (
@@ -283,11 +298,13 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=True)
 
-    @app.action(PASSAGE_ACTION)
-    async def on_passage(ack: Any, action: dict[str, Any], respond: Any) -> None:
-        await ack()
+    async def on_passage(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         shown = reply_message(await asyncio.to_thread(service.passage, str(action.get("value", ""))))
         await respond(blocks=shown.blocks, text=shown.text, response_type="ephemeral", replace_original=False)
+
+    for pattern, work in ((FEEDBACK_ACTION, on_feedback), (CHOOSE_ACTION, on_choice),
+                          (REASON_ACTION, on_reason), (PASSAGE_ACTION, on_passage)):  # fmt: skip
+        app.action(pattern)(after_ack(work))
 
     adding.register(app, service, settings)
 

@@ -21,6 +21,7 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from typing import Any, Protocol
@@ -40,6 +41,9 @@ class Answerer(Protocol):
     def answer(self, query: Query) -> Reply: ...
 
 
+ANSWER_THREADS = 2
+
+
 class BotService:
     def __init__(
         self,
@@ -55,6 +59,11 @@ class BotService:
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds
         self.health = Health()
+        # Recording a received question waits on no answer, and an answer on no page
+        # fetch: each has its own threads. Answers are CPU work under the GIL: two
+        # threads use both cores without starving the inbox's writes of the GIL.
+        self._inbox_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="boite-de-reception")
+        self._answer_pool = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="reponses")
         self._working = 0
         self._idle: asyncio.Event | None = None
 
@@ -129,6 +138,16 @@ class BotService:
         return query.user is not None and self._log.user_hash(query.platform, query.user) == askers[0]
 
     # The inbox ---------------------------------------------------------------------
+
+    async def reply_to(self, query: Query) -> Reply:
+        """`answer`, from the event loop, on the answers' own threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._answer_pool, self.answer, query)
+
+    async def take_in(self, platform: str, key: str, payload: dict[str, Any]) -> int | None:
+        """`receive`, from the event loop, on the inbox's own threads: what a platform
+        calls before it acknowledges a question."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._inbox_pool, self.receive, platform, key, payload)
 
     def receive(self, platform: str, key: str, payload: dict[str, Any]) -> int | None:
         """Note an acknowledged question; a ticket to `settle`, or None if this very
