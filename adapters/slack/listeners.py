@@ -7,9 +7,9 @@ told it arrived, and a SIGKILL right after the acknowledgement loses nothing. `/
 acknowledged within Slack's 3 s, then answered through the command's `response_url`. A
 mention is answered in a thread under it (or in its thread); a DM is answered in the
 conversation. Other bots' messages are ignored (Bolt already ignores the bot's own), and
-a re-delivered event (same `event_id`, `X-Slack-Retry-Num`) is answered once; so is a mention inside a DM, which Slack
-sends twice (the same channel and ts). 👍 / 👎 under an answer are recorded
-against its question.
+a re-delivered event (same `event_id`, `X-Slack-Retry-Num`) is answered once; so is a
+mention inside a DM, which Slack sends twice (the same channel and ts). 👍 / 👎 under an
+answer are recorded against its question.
 
 Each question is received into the inbox before it is answered and settled once
 its reply is delivered; `answer_pending` answers, at the next start, those a stop
