@@ -102,6 +102,7 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine, corpus: BotSe
         intake=ArticleIntake(
             corpus.corpus_dir, corpus.max_article_bytes,
             allow_private_addresses=settings.add_allow_private_addresses, watching=settings.watch_corpus,
+            fetch_seconds=corpus.fetch_seconds, at_once=settings.add_at_once,
         ) if settings.chat_add else None,
     )  # fmt: skip
 

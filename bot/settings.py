@@ -27,6 +27,7 @@ class BotSettings(BaseSettings):
     selector_model: Path | None = None  # default: the model shipped in bot/data/ (emad-bot train)
     max_citations: int = Field(default=3, ge=1, le=5)
     max_article_bytes: int = Field(default=2_000_000, ge=1_000)  # a bigger article is left out, named
+    fetch_seconds: float = Field(default=20.0, gt=0)  # a page's whole fetch, for add and /emad ajouter
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
 

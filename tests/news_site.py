@@ -56,6 +56,9 @@ class Pages(BaseHTTPRequestHandler):
         }  # fmt: skip
         if self.path == "/lent.html":
             time.sleep(3)
+        if self.path in ("/goutte.html", "/goutte-en-tete.html"):  # a byte every 0.2 s, for 2 minutes
+            self._trickle(headers_too=self.path == "/goutte-en-tete.html")
+            return
         if self.path.startswith("/vers/"):  # a redirect to another host: /vers/<host:port>/<path>
             self.send_response(302)
             self.send_header("Location", "http://" + self.path.removeprefix("/vers/"))
@@ -72,6 +75,22 @@ class Pages(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+    def _trickle(self, headers_too: bool) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 600\r\n\r\n"
+        body = b"<p>" + b"x" * 597
+        data = head + body if headers_too else body
+        if not headers_too:
+            self.wfile.write(head)
+            self.wfile.flush()
+        try:
+            for byte in data:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the reader gave up: as it should
 
 
 @contextmanager

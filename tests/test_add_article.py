@@ -61,6 +61,8 @@ def test_a_page_without_a_date_gets_no_date_and_a_saved_page_keeps_the_given_lin
     [
         ("/absent", "erreur HTTP 404"),
         ("/lent.html", "n'a pas répondu en 1 s"),
+        ("/goutte.html", "n'a pas répondu en 1 s"),  # a byte every 0.2 s: each read is quick, the page is not
+        ("/goutte-en-tete.html", "n'a pas répondu en 1 s"),
         ("/doc.pdf", "ce n'est pas une page web"),
         ("/enorme.html", "page trop grande"),
         ("/boucle", "trop de redirections"),

@@ -93,3 +93,26 @@ def test_from_chat_a_loopback_address_is_refused_unless_the_setting_allows_it(
 
     scenario(with_intake(engine, corpus), body, maintainers="U1")
     assert not list(corpus.glob("002_*.md"))
+
+
+def test_trickling_pages_hold_no_answer_and_past_two_at_once_are_refused(
+    engine: AnswerEngine, corpus: Path, site: str
+) -> None:
+    """8 proposals of pages sending a byte every 0.2 s, then 20 questions: every question
+    is answered while the two pages being read still trickle; the other six are refused
+    at once, politely."""
+    service = with_intake(engine, corpus, allow_private_addresses=True, fetch_seconds=15, at_once=2)
+
+    async def body(h: Harness) -> None:
+        for _ in range(8):
+            await h.command(f"ajouter <{site}/goutte.html>")
+        busy = await h.slack.wait_for("response_url", count=6, timeout=30)
+        assert all("réessayez dans un moment" in r.body["text"] for r in busy)
+        for n in range(20):
+            await h.command(f"qui a financé Stability AI ? ({n})")
+        answered = await h.slack.wait_for("response_url", count=26, timeout=60)
+        replies = [r.body for r in answered[6:]]
+        assert sum("Coatue" in json.dumps(r, ensure_ascii=False) for r in replies) == 20
+        assert not any("Article non ajouté" in str(r.get("text")) for r in replies)  # still reading
+
+    scenario(service, body, maintainers="U1")

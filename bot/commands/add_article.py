@@ -43,7 +43,7 @@ def write_article(args: argparse.Namespace, settings: BotSettings) -> Path | Non
     if Path(source).is_file():
         draft = extract(read_saved_page(Path(source)), args.url)
     else:
-        draft = extract(fetch(source, timeout=args.timeout), source)
+        draft = extract(fetch(source, timeout=args.timeout or settings.fetch_seconds), source)
     if args.url:
         draft = with_url(draft, args.url)
     checked = checked_article(draft, settings.corpus_dir, settings.max_article_bytes, args.lang or "fr")

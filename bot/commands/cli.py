@@ -226,7 +226,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     add.add_argument("--url", help="le lien à noter pour une page enregistrée")
     add.add_argument("--lang", help="la langue attendue (défaut : fr)")
     add.add_argument("--yes", action="store_true", help="ajouter sans demander de confirmation")
-    add.add_argument("--timeout", type=float, default=15.0, help="secondes d'attente de la page")
+    add.add_argument("--timeout", type=float, help="secondes pour toute la page (défaut : BOT_FETCH_SECONDS)")
     add.set_defaults(handler=_add)
     timeline = commands.add_parser("chronologie", help="la saga dans l'ordre, datée et citée")
     timeline.add_argument("filter", nargs="*", help="une année (2024) ou des mots (démission)")

@@ -1,6 +1,7 @@
 """A news page → an article of the corpus: fetched with limits, read by trafilatura.
 
-Fetching (urllib): http and https only, a timeout, a size cap, at most
+Fetching (urllib): http and https only, one deadline for the whole fetch (connect,
+redirects, headers, body: a page trickling a byte a second is cut off), a size cap, at most
 `MAX_REDIRECTS` redirects (each checked the same way), HTML only. Every failure is a
 `FetchError` with a French message. From chat (`allowed_address=is_public`), every
 connection, redirects included, goes only to an address on the public internet: the
@@ -9,17 +10,19 @@ reserved, multicast: refused), and the connection made to the checked address it
 so a name cannot resolve to another address between the check and the connection.
 Extraction: trafilatura, the reference for news pages, keeps the article's text and
 its metadata (title, site name, date, author, canonical URL); the page's language
-comes from its `<html lang>` or else from the text (wordfreq's frequencies). Nothing is invented: a
-field the page does not give stays out, and the date is never the fetch's.
+comes from its `<html lang>` or else from the text (wordfreq's frequencies). Nothing is
+invented: a field the page does not give stays out, and the date is never the fetch's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import ipaddress
 import re
 import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,7 +33,7 @@ from typing import Any
 
 from bot.corpus.header import AUTHOR_CHARS, PUBLISHER_CHARS, TITLE_CHARS, URL_CHARS, bounded
 
-TIMEOUT_SECONDS = 15.0
+TIMEOUT_SECONDS = 20.0  # for the whole fetch: connect, redirects, headers and body
 MAX_PAGE_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 MIN_TEXT_CHARS = 400  # less is a stub (a paywall, a cookie wall), not an article
@@ -92,11 +95,51 @@ def _checked_address(host: str, port: int, allowed: AddressPolicy) -> tuple[str,
     return str(found[0][4][0]), port
 
 
-def _guarded_handlers(allowed: AddressPolicy) -> tuple[urllib.request.BaseHandler, ...]:
-    """urllib handlers whose every connection goes to a checked address, and only there."""
+class _Deadline:
+    """One overall deadline for a fetch (connect, redirects, headers and body): when it
+    passes, every socket of the fetch is shut down, so a page that trickles a byte a
+    second (each read within urllib's per-read timeout) still ends."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _guarded_handlers(
+    allowed: AddressPolicy | None, deadline: _Deadline
+) -> tuple[urllib.request.BaseHandler, ...]:
+    """urllib handlers whose every connection is watched by `deadline` and, with
+    `allowed`, goes to a checked address, and only there."""
 
     def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
-        return socket.create_connection(_checked_address(*address, allowed), timeout, source_address)
+        where = _checked_address(*address, allowed) if allowed else address
+        return deadline.watch(socket.create_connection(where, timeout, source_address))
 
     class GuardedHTTPConnection(http.client.HTTPConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -121,12 +164,14 @@ def _guarded_handlers(allowed: AddressPolicy) -> tuple[urllib.request.BaseHandle
 
 def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_BYTES,
           allowed_address: AddressPolicy | None = None) -> str:  # fmt: skip
-    """The HTML of `url`, decoded; a `FetchError` saying what went wrong otherwise.
+    """The HTML of `url`, decoded, within `timeout` seconds overall (connect, redirects,
+    headers and body); a `FetchError` saying what went wrong otherwise.
     `allowed_address` (`is_public` from chat): the addresses any connection may go to."""
     _check_scheme(url)
-    guards = _guarded_handlers(allowed_address) if allowed_address else ()
-    opener = urllib.request.build_opener(_LimitedRedirects(), *guards)
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(_LimitedRedirects(), *_guarded_handlers(allowed_address, deadline))
     request = urllib.request.Request(url, headers={"User-Agent": "emad-bot (ajout d'article)"})
+    late = FetchError(f"la page n'a pas répondu en {timeout:g} s")
     try:
         with opener.open(request, timeout=timeout) as response:
             kind = response.headers.get_content_type()
@@ -137,18 +182,31 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_PAGE_
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(_too_large(max_bytes))
-            body = response.read(max_bytes + 1)
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = response.read1(65_536)  # what has arrived: a trickle cannot hold a read
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if deadline.expired:
+                raise late
+            body = b"".join(chunks)
             charset = response.headers.get_content_charset() or "utf-8"
     except urllib.error.HTTPError as error:
         if error.code in (301, 302, 303, 307, 308):
             raise FetchError(f"trop de redirections (plus de {MAX_REDIRECTS}) : une boucle ?") from None
         raise FetchError(f"la page a répondu une erreur HTTP {error.code} ({error.reason})") from None
-    except TimeoutError:
-        raise FetchError(f"la page n'a pas répondu en {timeout:g} s") from None
+    except (TimeoutError, http.client.HTTPException, ConnectionError) as error:
+        if deadline.expired or isinstance(error, TimeoutError):
+            raise late from None
+        raise FetchError(f"page injoignable ({error})") from None
     except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError | socket.timeout):
-            raise FetchError(f"la page n'a pas répondu en {timeout:g} s") from None
+        if deadline.expired or isinstance(error.reason, TimeoutError | socket.timeout):
+            raise late from None
         raise FetchError(f"page injoignable ({error.reason})") from None
+    finally:
+        deadline.cancel()
     if len(body) > max_bytes:
         raise FetchError(_too_large(max_bytes))
     return str(body.decode(charset, errors="replace"))

@@ -37,6 +37,7 @@ EXPIRED = "Cette proposition a expiré ou a déjà été traitée : relancez `/e
 NOT_YOURS = "Seul le mainteneur qui a proposé cet article peut le confirmer."
 CANCELLED = "Ajout annulé : rien n'a été écrit."
 ASK_CONFIRMATION = "Ajouter cet article au corpus ?"
+BUSY = "Je lis déjà {count} page(s) : réessayez dans un moment."
 
 
 class IntakeError(Exception):
@@ -66,8 +67,11 @@ class Proposal:
 
 class ArticleIntake:
     def __init__(self, corpus_dir: Path, max_article_bytes: int, *, allow_private_addresses: bool = False,
-                 watching: bool = True, proposal_seconds: float = PROPOSAL_SECONDS) -> None:  # fmt: skip
+                 watching: bool = True, proposal_seconds: float = PROPOSAL_SECONDS,
+                 fetch_seconds: float = 20.0, at_once: int = 2) -> None:  # fmt: skip
         self._corpus_dir, self._max_bytes = corpus_dir, max_article_bytes
+        self._fetch_seconds, self._at_once = fetch_seconds, at_once
+        self._reading = threading.BoundedSemaphore(at_once)  # pages read at once; more are refused
         self._allowed: AddressPolicy | None = None if allow_private_addresses else is_public
         self._watching = watching
         self._seconds = proposal_seconds
@@ -78,11 +82,15 @@ class ArticleIntake:
         """Fetch, extract and check the page (blocking: call it off the event loop)."""
         if not url:
             raise IntakeError(USAGE)
+        if not self._reading.acquire(blocking=False):
+            raise IntakeError(BUSY.format(count=self._at_once))
         try:
-            draft = extract(fetch(url, allowed_address=self._allowed), url)
-            checked = checked_article(draft, self._corpus_dir, self._max_bytes)
+            html = fetch(url, timeout=self._fetch_seconds, allowed_address=self._allowed)
+            checked = checked_article(extract(html, url), self._corpus_dir, self._max_bytes)
         except (FetchError, ArticleFileError) as error:
             raise IntakeError(f"Article non ajouté : {error}") from None
+        finally:
+            self._reading.release()
         proposal = Proposal(secrets.token_urlsafe(12), maintainer, checked, time.time() + self._seconds)
         with self._lock:
             now = time.time()

@@ -38,6 +38,7 @@ class ServiceSettings(BaseSettings):
     chat_add: bool = (
         False  # `/emad ajouter <lien>` for maintainers (SLACK_MAINTAINERS, Discord: Manage Server)
     )
+    add_at_once: int = Field(default=2, ge=1)  # pages read at once for /emad ajouter; more are refused
     add_allow_private_addresses: bool = False  # let chat fetch private/loopback addresses (tests only)
 
     @classmethod
