@@ -93,3 +93,28 @@ def test_threads_writing_to_a_locked_log_neither_crash_nor_block(tmp_path: Path)
     assert len(results) == 16 and not any(t.is_alive() for t in threads)
     assert all(r in (None, 0) for r in results)  # unrecorded, but every call returned
     assert log.record(Query("après", "slack"), reply("après"), 1.0) is not None  # and it recovers
+
+
+def test_a_flood_of_questions_from_twenty_threads_leaves_none_unrecorded(tmp_path: Path) -> None:
+    """20 threads, each receiving, logging and settling 200 questions at once on one log:
+    every question noted as pending, logged and settled; the failure counters (shown in
+    /metrics) stay at zero."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.models import Query, Reply, ReplyKind
+
+    log = QuestionLog(tmp_path / "q.sqlite3")
+
+    def asker(thread: int) -> None:
+        for n in range(200):
+            ticket = log.receive("slack", f"{thread}:{n}", {"text": "qui a financé ?"})
+            assert ticket
+            log.record(Query("qui a financé ?", "slack", f"U{thread}"), Reply(ReplyKind.CLOSEST, "…"), 1.0)
+            log.settle(ticket)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(asker, range(20)))
+    assert (log.unrecorded, log.unlogged) == (0, 0)
+    with sqlite3.connect(tmp_path / "q.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM inbox WHERE state = 'answered'").fetchone()[0] == 4000
+        assert db.execute("SELECT count(*) FROM questions").fetchone()[0] == 4000

@@ -59,6 +59,9 @@ class BotService:
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds
         self.health = Health()
+        if question_log is not None:
+            self.health.unrecorded.set_function(lambda: question_log.unrecorded)
+            self.health.unlogged.set_function(lambda: question_log.unlogged)
         # Recording a received question waits on no answer, and an answer on no page
         # fetch: each has its own threads. Answers are CPU work under the GIL: two
         # threads use both cores without starving the inbox's writes of the GIL.

@@ -62,6 +62,13 @@ class Health:
             registry=self.registry,
         )  # fmt: skip
         self.passages = Gauge("emad_bot_index_passages", "Passages in the index", registry=self.registry)
+        self.unrecorded = Gauge(
+            "emad_bot_questions_unrecorded", "Questions answered that the log could not note as pending",
+            registry=self.registry,
+        )  # fmt: skip
+        self.unlogged = Gauge(
+            "emad_bot_replies_unlogged", "Replies given that the log could not record", registry=self.registry
+        )
         self.built_at = Gauge(
             "emad_bot_index_loaded_timestamp_seconds", "When the index now serving was loaded",
             registry=self.registry,

@@ -34,6 +34,9 @@ from bot.service.log_file import APPLICATION_ID, check_log_file
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PRUNE_EVERY_SECONDS = 3600
+# How long a write waits for another thread's or process's transaction (SQLite's busy
+# timeout): under a flood of questions, one second left some unrecorded ("locked").
+BUSY_SECONDS = 30.0
 
 # Each entry brings the schema from version n to n + 1; never edit a shipped one.
 MIGRATIONS = (
@@ -112,6 +115,8 @@ class QuestionLog:
         self._setup_lock = threading.Lock()
         self._pruned_at = 0.0
         self._failing = False  # a failure is logged once, until a write succeeds again
+        self.unrecorded = 0  # questions answered but not noted as pending (the log failed)
+        self.unlogged = 0  # replies given but not logged
 
     @property
     def path(self) -> Path:
@@ -123,7 +128,7 @@ class QuestionLog:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self._path, timeout=1)
+            connection = sqlite3.connect(self._path, timeout=BUSY_SECONDS)
             try:
                 connection.execute("PRAGMA journal_mode=WAL")
                 with self._setup_lock:
@@ -208,7 +213,10 @@ class QuestionLog:
                 self._prune(db)
                 return cursor.lastrowid
 
-        return self._safely("la réponse est donnée quand même", write, None)
+        logged = self._safely("la réponse est donnée quand même", write, None)
+        if logged is None:
+            self.unlogged += 1
+        return logged
 
     def feedback(self, question_id: int, platform: str, user: str, vote: int) -> bool:
         """Record 👍 (1) or 👎 (-1); a user's later vote replaces the earlier one."""
@@ -370,7 +378,10 @@ class QuestionLog:
                 return cursor.lastrowid if cursor.rowcount else None
 
         unrecorded: int | None = 0
-        return self._safely("question non mise en attente", write, unrecorded)
+        ticket = self._safely("question non mise en attente", write, unrecorded)
+        if ticket == unrecorded:
+            self.unrecorded += 1
+        return ticket
 
     def settle(self, ticket: int, state: str = "answered") -> None:
         """Mark a received question answered (its reply delivered) or expired."""
