@@ -99,6 +99,7 @@ def build_service(settings: ServiceSettings, engine: AnswerEngine, corpus: BotSe
         Cooldown(settings.cooldown_questions, settings.cooldown_seconds),
         question_log,
         shutdown_seconds=settings.shutdown_seconds,
+        liveness_seconds=settings.liveness_seconds,
         intake=ArticleIntake(
             corpus.corpus_dir, corpus.max_article_bytes,
             allow_private_addresses=settings.add_allow_private_addresses, watching=settings.watch_corpus,

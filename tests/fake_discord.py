@@ -32,6 +32,8 @@ class FakeDiscord(RecordingServer):
     dispatches: asyncio.Queue[tuple[str, dict[str, Any]]] = field(default_factory=asyncio.Queue)
     posted: list[dict[str, Any]] = field(default_factory=list)  # messages now in the channels
     forbidden: set[str] = field(default_factory=set)  # channels where the bot may not post
+    heartbeat_ms: int = 41250  # the interval HELLO asks for
+    acknowledge_heartbeats: bool = True  # False: a gateway gone silent
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
@@ -114,7 +116,7 @@ class FakeDiscord(RecordingServer):
         queued dispatches (MESSAGE_CREATE, INTERACTION_CREATE…) as text frames."""
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
         sequence = itertools.count(1)
 
         async def push() -> None:
@@ -129,7 +131,7 @@ class FakeDiscord(RecordingServer):
                     continue
                 frame = json.loads(message.data)
                 await self.record(f"GATEWAY op {frame['op']}", frame.get("d") or {})
-                if frame["op"] == 1:
+                if frame["op"] == 1 and self.acknowledge_heartbeats:
                     await socket.send_json({"op": 11})
                 elif frame["op"] == 2:
                     ready = {"v": 10, "user": BOT_USER, "guilds": [], "session_id": "session",

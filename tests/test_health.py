@@ -121,3 +121,34 @@ def test_healthz_says_which_platform_is_not_connected(tmp_path: Path) -> None:
             await discord.stop()
 
     asyncio.run(main())
+
+
+def test_a_gateway_that_stops_acknowledging_heartbeats_is_not_ok(tmp_path: Path) -> None:
+    async def main() -> None:
+        slack, discord = await FakeSlack().start(), await FakeDiscord(heartbeat_ms=300).start()
+        env = both_platforms(slack, discord, tmp_path) | {"BOT_LIVENESS_SECONDS": "2"}
+        bot, url, lines = await start(env)
+
+        async def until(platforms: dict[str, bool]) -> dict[str, object]:
+            async with aiohttp.ClientSession() as session:
+                while True:
+                    assert bot.returncode is None, "".join(lines)
+                    status, report = await healthz(session, url)
+                    if report["platforms"] == platforms:
+                        return report | {"http": status}
+                    beats = len(discord.of("GATEWAY op 1")) + 1
+                    await discord.wait_for("GATEWAY op 1", count=beats, timeout=30)  # the next heartbeat
+
+        try:
+            assert (await asyncio.wait_for(until({"Slack": True, "Discord": True}), 60))["http"] == 200
+            discord.acknowledge_heartbeats = False  # the gateway goes silent, the socket stays open
+            # within 30 s (discord.py alone would notice after 60 s)
+            silent = await asyncio.wait_for(until({"Slack": True, "Discord": False}), 30)
+            assert silent["http"] == 503 and silent["status"] == "degraded"
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.wait(), 30)
+            await slack.stop()
+            await discord.stop()
+
+    asyncio.run(main())

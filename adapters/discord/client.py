@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 import discord
@@ -65,6 +66,7 @@ SENT_TO_DMS = frozenset(
     {ReplyKind.HELP, ReplyKind.SOURCES, ReplyKind.SMALL_TALK, ReplyKind.TIMELINE, ReplyKind.PASSAGE}
 )
 THREAD_NAME_CHARS = 90
+HEARTBEAT_ACK = re.compile(r'^\{\s*"op"\s*:\s*11\b')  # the gateway's answer to a heartbeat
 
 
 def intents(message_content: bool = False) -> discord.Intents:
@@ -86,7 +88,10 @@ class EmadClient(discord.Client):
         message_content: bool = False,
         ask_channels: frozenset[int] = frozenset(),
     ) -> None:
-        super().__init__(intents=intents(message_content), allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(
+            intents=intents(message_content), allowed_mentions=discord.AllowedMentions.none(),
+            enable_debug_events=True,  # the gateway's raw frames: its heartbeat ACKs say it is alive
+        )  # fmt: skip
         self.service = service
         self.closing = False  # set on stop: new questions are not taken, those in flight finish
         self._replayed = False
@@ -99,6 +104,10 @@ class EmadClient(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton, ChoiceButton, DecisionButton)
         await self.tree.set_translator(FrenchFirst())
+
+    async def on_socket_raw_receive(self, message: str) -> None:
+        if HEARTBEAT_ACK.search(message):
+            self.service.health.heard(PLATFORM)
 
     async def on_connect(self) -> None:
         self.service.health.set_connected(PLATFORM, True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -85,9 +86,11 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
         await handler.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack connecté en Socket Mode")
         service.health.set_connected(PLATFORM, True)
+        listening = asyncio.create_task(_hear_pongs(service, handler.client))
         try:
             await stop.wait()
         finally:
+            listening.cancel()
             service.health.set_connected(PLATFORM, False)
             await handler.close_async()  # type: ignore[no-untyped-call]  # no new questions
             await _finish(service, replay)
@@ -101,6 +104,18 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
         service.health.set_connected(PLATFORM, False)
         await runner.cleanup()  # no new questions
         await _finish(service, replay)
+
+
+async def _hear_pongs(service: BotService, socket_client: Any) -> None:
+    """Tell the health each time Socket Mode's ping got its pong (the client's own
+    `last_ping_pong_time`, checked at its ping interval)."""
+    seen = None
+    while True:
+        await asyncio.sleep(getattr(socket_client, "ping_interval", 5))
+        last = getattr(socket_client, "last_ping_pong_time", None)
+        if last is not None and last != seen:
+            seen = last
+            service.health.heard(PLATFORM)
 
 
 async def _finish(service: BotService, replay: asyncio.Task[None]) -> None:

@@ -31,7 +31,7 @@ from bot.answer.follow_up import reads_as_question
 from bot.models import Query, Reply, ReplyKind
 from bot.service.article_intake import ArticleIntake
 from bot.service.cooldown import Cooldown
-from bot.service.health import Health
+from bot.service.health import LIVENESS_SECONDS, Health
 from bot.service.question_log import QuestionLog
 
 log = logging.getLogger("bot.questions")
@@ -52,13 +52,14 @@ class BotService:
         question_log: QuestionLog | None = None,
         shutdown_seconds: float = 20.0,
         intake: ArticleIntake | None = None,
+        liveness_seconds: float = LIVENESS_SECONDS,
     ) -> None:
         self.engine = engine
         self.intake = intake  # `/emad ajouter` from chat; None: not enabled
         self._cooldown = cooldown
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds
-        self.health = Health()
+        self.health = Health(liveness_seconds)
         if question_log is not None:
             self.health.unrecorded.set_function(lambda: question_log.unrecorded)
             self.health.unlogged.set_function(lambda: question_log.unlogged)

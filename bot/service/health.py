@@ -40,11 +40,19 @@ from bot.settings import StartupError
 log = logging.getLogger(__name__)
 
 
+LIVENESS_SECONDS = 30.0  # a platform whose socket said nothing for this long is not connected
+
+
 class Health:
     """The bot's vital signs: what platforms are connected, how big and old the index is,
-    and the Prometheus metrics, in a registry of its own."""
+    and the Prometheus metrics, in a registry of its own. A platform with a live socket
+    (Discord's gateway, Slack's Socket Mode) counts as connected only while it answered
+    within `liveness_seconds` (a heartbeat ACK, a ping's pong): a connection that went
+    silent is not "ok" for the minute discord.py takes to notice."""
 
-    def __init__(self) -> None:
+    def __init__(self, liveness_seconds: float = LIVENESS_SECONDS) -> None:
+        self.liveness_seconds = liveness_seconds
+        self._heard: dict[str, float] = {}  # the platforms that report their socket's answers
         self.registry = CollectorRegistry()
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):  # memory, CPU, fds, GC
             self.registry.register(collector)
@@ -87,9 +95,17 @@ class Health:
                 self.connected.labels(name.casefold()).set(0)  # "slack", as every metric spells it
         self._tell_ready()
 
+    def heard(self, platform: str) -> None:
+        """The platform's socket answered (a heartbeat ACK, a pong): it is alive now."""
+        with self._lock:
+            self._heard[platform] = time.monotonic()
+        self._tell_ready()
+
     def set_connected(self, platform: str, connected: bool) -> None:
         with self._lock:
             self._platforms[platform] = connected
+            if connected and platform in self._heard:
+                self._heard[platform] = time.monotonic()
         self.connected.labels(platform.casefold()).set(1 if connected else 0)
         self._tell_ready()
 
@@ -109,8 +125,12 @@ class Health:
         systemd.notify("READY=1")
 
     def status(self) -> tuple[bool, dict[str, Any]]:
+        now = time.monotonic()
         with self._lock:
-            platforms = dict(self._platforms)
+            platforms = {
+                name: connected and now - self._heard.get(name, now) <= self.liveness_seconds
+                for name, connected in self._platforms.items()
+            }
         passages = int(self.passages._value.get())
         report = {"platforms": platforms, "index": {"loaded": passages > 0, "passages": passages}}
         return all(platforms.values()) and passages > 0, report

@@ -35,6 +35,7 @@ class ServiceSettings(BaseSettings):
     shutdown_seconds: float = Field(default=20.0, ge=0)  # on SIGTERM, to finish what was acknowledged
     health_host: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)  # /healthz and /metrics; off unless set
+    liveness_seconds: float = Field(default=30.0, gt=0)  # a platform socket silent this long: not connected
     chat_add: bool = (
         False  # `/emad ajouter <lien>` for maintainers (SLACK_MAINTAINERS, Discord: Manage Server)
     )
