@@ -26,6 +26,7 @@ class FakeSlack(RecordingServer):
     post_failure: int | None = None  # an HTTP status chat.postMessage answers instead, posting nothing
     rate_limited: int = 0  # how many chat.postMessage calls still get a 429 (Retry-After: 1)
     not_in: set[str] = field(default_factory=set)  # channels the bot is not in
+    drop_after_post: int = 0  # how many chat.postMessage calls post, then lose the connection
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
@@ -66,6 +67,11 @@ class FakeSlack(RecordingServer):
             message = {"ts": f"{time.time():.6f}", "user": BOT_USER_ID, "bot_id": "BBOT"}
             self.posted.append(message | {"channel": body.get("channel"), "thread_ts": body.get("thread_ts")})
             await asyncio.sleep(self.post_delay)
+            if self.drop_after_post:  # posted, but the answer never reaches the bot
+                self.drop_after_post -= 1
+                assert request.transport is not None
+                request.transport.close()
+                raise ConnectionResetError("réponse perdue")
         if method in {"conversations.replies", "conversations.history"}:
             thread = body.get("ts")
             result["messages"] = [

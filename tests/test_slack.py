@@ -474,3 +474,20 @@ def test_cest_celui_ci_under_a_hedged_answer_becomes_a_label(tmp_path: Path) -> 
     ((question, windows, votes),) = QuestionLog(path).window_labels()
     assert question == "qui a financé Stability AI ?" and votes == {1: 1.0}
     assert len(windows) == 3 and all(end > start for _, start, end in windows)
+
+
+def test_a_reply_posted_but_whose_answer_was_lost_is_not_posted_again(engine: AnswerEngine) -> None:
+    """Slack posts the reply and the connection drops before its answer: the bot looks in
+    the thread, finds its reply, and posts nothing more (a blind retry posted it twice)."""
+
+    async def body(h: Harness) -> None:
+        h.slack.drop_after_post = 1
+        await h.event(mention(f"<@{BOT_USER_ID}> qui a financé Stability AI ?"))
+        await h.slack.wait_for("conversations.replies", timeout=30)  # it looked before trying again
+        second = mention(f"<@{BOT_USER_ID}> qui dirige Stability AI ?", ts="1700000001.000100")
+        await h.event(second, event_id="Ev2")
+        await h.slack.wait_for("chat.postMessage", count=2, timeout=30)  # the next question's reply
+        threads = [m["thread_ts"] for m in h.slack.posted]
+        assert threads.count("1700000000.000100") == 1, threads
+
+    scenario(engine, body)

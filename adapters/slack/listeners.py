@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -120,13 +121,34 @@ async def deliver(client: AsyncWebClient, payload: dict[str, Any], message: Slac
         if message.for_asker_only:
             await client.chat_postEphemeral(user=payload["user"], **common)
         else:
-            await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+            await _post_once(client, payload, common)
     except SlackApiError as error:
         if error.response.get("error") not in {"not_in_channel", "channel_not_found"} or not payload.get(
             "user"
         ):
             raise
         await _answer_in_private(client, payload, message)
+
+
+POST_ATTEMPTS = 3
+
+
+async def _post_once(client: AsyncWebClient, payload: dict[str, Any], common: dict[str, Any]) -> None:
+    """chat.postMessage, exactly once: after an error whose outcome is unknown (a lost
+    connection, a timeout, a 5xx), the thread is searched for our reply before posting
+    again, so a retry never posts the answer twice."""
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        try:
+            await client.chat_postMessage(unfurl_links=False, unfurl_media=False, **common)
+            return
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, SlackApiError) as error:
+            unknown = not isinstance(error, SlackApiError) or error.response.status_code >= 500
+            if not unknown or attempt == POST_ATTEMPTS:
+                raise
+            log.warning("Slack : envoi incertain (%s) ; je regarde s'il est arrivé", error)
+            await asyncio.sleep(attempt)  # Slack may take a moment to show what it posted
+            if await _already_replied(client, payload, await client.auth_test()):
+                return
 
 
 async def _answer_in_private(client: AsyncWebClient, payload: dict[str, Any], message: SlackMessage) -> None:

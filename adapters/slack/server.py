@@ -29,20 +29,15 @@ PLATFORM = "Slack"  # its name in emad-bot run and /healthz
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
-    """The Web API client, retrying a lost connection, a 429 (after its Retry-After) and
-    a 5xx, so a busy Slack delays an answer rather than losing it."""
-    from slack_sdk.http_retry.builtin_async_handlers import (
-        AsyncConnectionErrorRetryHandler,
-        AsyncRateLimitErrorRetryHandler,
-        AsyncServerErrorRetryHandler,
-    )
+    """The Web API client, retrying a 429 after its Retry-After (Slack did nothing), so a
+    busy Slack delays an answer rather than losing it. A lost connection or a 5xx is not
+    retried blindly here: the message may have been posted (`listeners.deliver` looks
+    in the thread before posting again)."""
+    from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    retries = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
+    retries: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
     return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retries)
 
 

@@ -35,8 +35,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 PRUNE_EVERY_SECONDS = 3600
 # How long a write waits for another thread's or process's transaction (SQLite's busy
-# timeout): under a flood of questions, one second left some unrecorded ("locked").
-BUSY_SECONDS = 30.0
+# timeout): under a flood of questions, one second left some unrecorded ("locked"). A
+# received question waits less: its platform is waiting for the acknowledgement (Slack:
+# 3 s). While the log is failing (held by another process), writes give up at once.
+BUSY_SECONDS = 10.0
+RECEIVE_BUSY_SECONDS = 2.0
+FAILING_BUSY_SECONDS = 0.1
 
 # Each entry brings the schema from version n to n + 1; never edit a shipped one.
 MIGRATIONS = (
@@ -113,6 +117,7 @@ class QuestionLog:
         self._retention_days = retention_days
         self._local = threading.local()
         self._setup_lock = threading.Lock()
+        self._write_turn = threading.Lock()
         self._pruned_at = 0.0
         self._failing = False  # a failure is logged once, until a write succeeds again
         self.unrecorded = 0  # questions answered but not noted as pending (the log failed)
@@ -165,10 +170,20 @@ class QuestionLog:
         self._salt = str(row[0])
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        with connection:  # one transaction, committed on success
-            yield connection
+    def _writing(self, busy_seconds: float = BUSY_SECONDS) -> Iterator[sqlite3.Connection]:
+        """One write transaction. This process's writers take turns (a lock: SQLite's own
+        busy waiting starved some of 20 threads for seconds); another process holding
+        the log is waited for up to `busy_seconds` (SQLite's busy timeout)."""
+        waiting = FAILING_BUSY_SECONDS if self._failing else busy_seconds
+        if not self._write_turn.acquire(timeout=waiting):
+            raise sqlite3.OperationalError("journal occupé par d'autres écritures")
+        try:
+            connection = self._connection()
+            connection.execute(f"PRAGMA busy_timeout = {int(waiting * 1000)}")
+            with connection:  # one transaction, committed on success
+                yield connection
+        finally:
+            self._write_turn.release()
 
     def _safely(self, what: str, write: Callable[[], T], failed: T, *, writes: bool = True) -> T:
         """Run a read or write; on any database or file failure, log it (once per outage:
@@ -370,7 +385,7 @@ class QuestionLog:
         a ticket of 0: answer it, it just cannot survive a crash."""
 
         def write() -> int | None:
-            with self._writing() as db:
+            with self._writing(RECEIVE_BUSY_SECONDS) as db:
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO inbox (platform, key, received_at, payload) VALUES (?, ?, ?, ?)",
                     (platform, key, time.time(), json.dumps(payload, ensure_ascii=False)),
