@@ -59,12 +59,12 @@ class CorpusReloader:
             self._service.health.reloads.labels("done").inc()
             self._service.health.index_loaded(len(core.engine.index.passages))
             self._known_problems = {problem.path.name for problem in core.problems}
+            log.info("Index rechargé : %d article(s) en %.2f s", len(core.engine.index.articles),
+                     time.perf_counter() - started)  # fmt: skip
             del core
             # The replaced engine's caches hold references to it (a cache belongs to what it
             # describes): the cycle collector frees them now, not at its next distant turn.
             await asyncio.to_thread(gc.collect)
-            log.info("Index rechargé : %d article(s) en %.2f s", len(self._service.engine.index.articles),
-                     time.perf_counter() - started)  # fmt: skip
             return True
 
     async def watch(self, stop: asyncio.Event, hangup: asyncio.Event) -> None:
