@@ -27,7 +27,7 @@ from bot.search.word_vectors import WordVectors
 from bot.selector.answer_types import AnswerType
 from bot.selector.answerability import Weighing
 
-FEATURE_VERSION = 8
+FEATURE_VERSION = 9
 DIMENSIONS = 300  # fr_core_news_md's vectors
 MAX_WINDOW_CHARS = 300
 MAX_WINDOW_SENTENCES = 3
@@ -56,6 +56,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 FEATURES: tuple[str, ...] = tuple(name for names in GROUPS.values() for name in names)
 
 _WHICH_THING = re.compile(r"\bquel(?:le)?s?\s+([^\W\d_]+)")
+_WORD = re.compile(r"[^\W_]+")
 _NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*[a-zà-ÿ0-9A-Z]")
 
 
@@ -168,6 +169,12 @@ def windows_of(rank: int, found: ScoredPassage, passage: Passage) -> list[Window
     return windows
 
 
+def _words(folded: str) -> set[str]:
+    """The whole words of a folded text (a name is met as a word, never inside one:
+    "ai" is not in "mais")."""
+    return set(_WORD.findall(folded))
+
+
 def _match_shares(strengths: Sequence[float], importance: Sequence[float], total: float) -> list[float]:
     """The question's weight met by own words, sure matches, close spellings, related words."""
     shares = [0.0, 0.0, 0.0, 0.0]
@@ -277,8 +284,8 @@ def feature_rows(
             passage_shares[window.rank][5],
             *_match_shares(met, question.importance, total),
             float(bool(names)),
-            sum(n in folded for n in names) / len(names) if names else 0.0,
-            sum(n in whole for n in names) / len(names) if names else 0.0,
+            len(names & _words(folded)) / len(names) if names else 0.0,
+            len(names & _words(whole)) / len(names) if names else 0.0,
             float(question.expected is not None),
             float(has_type),
             float(passage_has_type and not has_type),
