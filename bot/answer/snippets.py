@@ -1,14 +1,12 @@
-"""Pick the verbatim sentences of a passage that best answer the question.
+"""The verbatim snippet of the window the selector chose (1 to 3 sentences of a passage).
 
-A snippet is one to `MAX_SENTENCES` consecutive sentences of the passage, at most
-`MAX_SNIPPET_CHARS` characters (short sentences often answer together: « Sauf que…
-son Twitter est toujours vide. Pas de site web. »); a longer sentence is cut at word boundaries
-around its best-matching stretch, with "…" where text was left out. A window
-scores the weight of the question's concepts it holds (each concept once, by its
-best term), plus a bonus when it holds the kind of answer the question expects (a
-date for "quand", a reason for "pourquoi"); the snippet's `score` is that, over
-the question's weight, so snippets of different passages compare. Highlights
-are offsets into the snippet, so each adapter draws them in its own syntax.
+A window within `MAX_SNIPPET_CHARS` is shown whole; a longer single sentence is cut at
+word boundaries around its best-matching stretch, with "…" where text was left out: of
+the cuts, the one holding the most of the question's weight (each concept once, by its
+best term, plus a bonus when it holds the kind of answer the question expects: a date
+for "quand", a reason for "pourquoi") wins. Highlights are offsets into the snippet, so
+each adapter draws them in its own syntax; `terms` are its analysed words (near-duplicate
+citations are cited once).
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from bot.search.analysis import FrenchAnalyzer, Token
 from bot.selector.answer_types import AnswerType
 
 MAX_SNIPPET_CHARS = 300
-MAX_SENTENCES = 3  # of the shortest windows holding as much, the first wins
 ELLIPSIS = "…"
 _CONTEXT_BEFORE = 40
 _WORD_START = re.compile(r"(?<!\S)\S")
@@ -41,7 +38,6 @@ class Snippet:
     text: str
     highlights: tuple[Span, ...]
     terms: frozenset[str]
-    score: float  # the question's weight it holds (and the answer bonus), over the question's weight
 
 
 class _Scorer:
@@ -110,24 +106,21 @@ def make_snippet(
     passage: Passage,
     analyzer: FrenchAnalyzer,
     weights: TermWeights,
-    expected: AnswerType | None = None,
-    total: float = 0.0,
-    window: tuple[int, int] | None = None,
+    expected: AnswerType | None,
+    total: float,
+    window: tuple[int, int],
 ) -> Snippet:
-    """The best snippet of `passage` for the question's terms, weighted by how much
-    their concept matters; `total` is the question's weight (default: all concepts).
-    With `window` (offsets of whole sentences, as the selector chose), that window,
-    cut around what matched if it is longer than `MAX_SNIPPET_CHARS`."""
-    text, sentences = passage.text, passage.sentences
+    """The snippet of `window` (offsets of whole sentences of `passage`), cut around what
+    matched if it is longer than `MAX_SNIPPET_CHARS`; `weights` are the question's
+    terms, `total` its weight (0: all concepts')."""
+    text = passage.text
     if not total:
         best: dict[int, float] = {}
         for concept, weight in weights.values():
             best[concept] = max(best.get(concept, 0.0), weight)
         total = sum(best.values())
     score = _Scorer(text, analyzer.passage_tokens(text), weights, expected, total)
-    windows = [(a[0], b[1]) for i, a in enumerate(sentences) for b in sentences[i : i + MAX_SENTENCES]]
-    fitting = [w for w in windows if w[1] - w[0] <= MAX_SNIPPET_CHARS]
-    start, end = window or max(fitting or sentences, key=score)
+    start, end = window
     prefix = suffix = ""
     if end - start > MAX_SNIPPET_CHARS:
         # Cuts start at the sentence or a clause ("…, mais a nommé…"), else just before a
@@ -150,5 +143,4 @@ def make_snippet(
         text=prefix + text[start:end] + suffix,
         highlights=tuple(Span(t.start + shift, t.end + shift) for t in score.matched(start, end)),
         terms=frozenset(t.term for t in score.tokens if start <= t.start and t.end <= end),
-        score=score.value(start, end),
     )
