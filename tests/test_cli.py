@@ -274,3 +274,42 @@ def test_the_question_log_defaults_to_systemds_state_directory(tmp_path: Path) -
     finally:
         os.environ.clear()
         os.environ.update(original)
+
+
+def test_stats_take_a_window_a_platform_and_json_and_cut_questions_to_one_line(tmp_path: Path) -> None:
+    import json as json_module
+    import sqlite3 as sqlite
+
+    from bot.models import Query, Reply, ReplyKind
+    from bot.service.question_log import QuestionLog
+
+    database = tmp_path / "q.sqlite3"
+    log = QuestionLog(database)
+    long_one = "Qui a financé\nStability AI " + "et encore " * 40 + "?"
+    asked = ((long_one, "slack"), ("Qui est Björn Ommer ?", "discord"), ("Vieille question", "slack"))
+    for text, platform in asked:
+        log.record(Query("", platform, "U1"), Reply(ReplyKind.NOT_FOUND, "", question=text), 1.0)
+    with sqlite.connect(database) as db:  # the third one was asked 60 days ago
+        db.execute("UPDATE questions SET asked_at = asked_at - 5184000 WHERE question = 'Vieille question'")
+    env = {"PATH": "/usr/bin:/bin", "BOT_DATABASE_PATH": str(database)}
+
+    def stats(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "stats", *args], capture_output=True, text=True,
+                              cwd=ROOT, env=env)  # fmt: skip
+
+    shown = json_module.loads(stats("--since", "7d", "--platform", "slack", "--json").stdout)
+    assert [item["count"] for item in shown["unanswered"]] == [1]
+    assert shown["unanswered"][0]["question"].startswith("qui a financé")
+    text = stats().stdout
+    line = next(row for row in text.splitlines() if "qui a financé" in row)
+    assert len(line) <= 110 and line.endswith("…") and "vieille question" in text
+    assert "vieille question" not in stats("--since", "30d").stdout
+    assert stats("--since", "hier").returncode == 2  # said how to write it
+
+
+def test_stats_without_a_log_say_so_and_create_nothing(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "BOT_DATABASE_PATH": str(tmp_path / "nulle-part" / "q.sqlite3")}
+    result = subprocess.run([sys.executable, "-m", "bot", "stats"], capture_output=True, text=True, cwd=ROOT,
+                            env=env)  # fmt: skip
+    assert result.returncode == 0 and "Pas encore de journal" in result.stderr
+    assert not (tmp_path / "nulle-part").exists()

@@ -185,23 +185,59 @@ def _run(load: CoreLoader, args: argparse.Namespace) -> int:
     return serve(core, terminal)
 
 
+STATS_LINE_CHARS = 100
+
+
+def _one_line(question: str) -> str:
+    """A logged question on one line, cut with « … » past `STATS_LINE_CHARS`."""
+    line = " ".join(question.split())
+    return line if len(line) <= STATS_LINE_CHARS else line[: STATS_LINE_CHARS - 1].rstrip() + "…"
+
+
+def _since(value: str) -> float:
+    """`7d`, `30d` (days back from now) or `AAAA-MM-JJ`, as a timestamp."""
+    import datetime as dt
+    import time
+
+    if value[:-1].isdigit() and value.endswith("d"):
+        return time.time() - int(value[:-1]) * 86_400
+    try:
+        return dt.datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {value} » : écrivez 7d, 30d ou une date AAAA-MM-JJ") from None
+
+
 def _stats(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no corpus
+    import json
     import sqlite3
 
     from bot.service.question_log import QuestionLog
 
     path = serving_settings().database_path
+    if not path.is_file():
+        print(f"Pas encore de journal des questions ici ({path}, réglage BOT_DATABASE_PATH) : "
+              "rien à compter.", file=sys.stderr)  # fmt: skip
+        return 0
     try:
-        stats = QuestionLog(path).stats(limit=args.limit)
+        stats = QuestionLog(path).stats(limit=args.limit, since=args.since, platform=args.platform)
     except (sqlite3.Error, OSError) as error:
         print(f"Journal des questions illisible ({path}) : {error}", file=sys.stderr)
         return 1
+    if args.json:
+        print(json.dumps({
+            "most_asked": [{"question": q, "count": n} for q, n in stats.most_asked],
+            "unanswered": [{"question": q, "count": n} for q, n in stats.unanswered],
+            "worst_rated": [{"question": q, "up": u, "down": d} for q, u, d in stats.worst_rated],
+            "reasons": [{"reason": r, "count": n} for r, n in stats.reasons],
+        }, ensure_ascii=False, indent=1))  # fmt: skip
+        return 0
     sections = [
-        ("Questions les plus posées", [f"{n} × {q}" for q, n in stats.most_asked]),
-        ("Sans réponse (articles à ajouter ?)", [f"{n} × {q}" for q, n in stats.unanswered]),
-        ("Réponses les moins bien notées", [f"👍 {up} 👎 {down} — {q}" for q, up, down in stats.worst_rated]),
+        ("Questions les plus posées", [f"{n} × {_one_line(q)}" for q, n in stats.most_asked]),
+        ("Sans réponse (articles à ajouter ?)", [f"{n} × {_one_line(q)}" for q, n in stats.unanswered]),
+        ("Réponses les moins bien notées",
+         [f"👍 {up} 👎 {down} — {_one_line(q)}" for q, up, down in stats.worst_rated]),
         ("Raisons des 👎", [f"{n} × {DISLIKE_REASONS.get(r, r)}" for r, n in stats.reasons]),
-    ]
+    ]  # fmt: skip
     for title, lines in sections:
         print(f"\n{title} :")
         print("\n".join(f"  {line}" for line in lines) or "  (aucune)")
@@ -238,6 +274,9 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     commands.add_parser("run", help="servir toutes les plateformes configurées").set_defaults(handler=_run)
     stats = commands.add_parser("stats", help="questions fréquentes, sans réponse, mal notées")
     stats.add_argument("--limit", type=int, default=10, help="lignes par section")
+    stats.add_argument("--since", type=_since, metavar="7d|30d|AAAA-MM-JJ", help="depuis quand")
+    stats.add_argument("--platform", choices=("slack", "discord", "terminal"), help="une seule plateforme")
+    stats.add_argument("--json", action="store_true", help="un objet JSON")
     stats.set_defaults(handler=_stats)
     training = commands.add_parser("train", help="apprendre les poids du sélecteur (extra « train »)")
     training.add_argument("files", type=Path, nargs="*", help="questions étiquetées, JSONL (défaut : eval/)")

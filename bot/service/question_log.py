@@ -334,23 +334,32 @@ class QuestionLog:
         with self._writing() as db:
             self._prune(db)
 
-    def stats(self, limit: int = 10) -> Stats:
-        """Most asked, unanswered and worst rated questions; a question counts as the
-        same whatever its case ("Qui…", "QUI…", "qui…"; Unicode case folding).
+    def stats(self, limit: int = 10, since: float | None = None, platform: str | None = None) -> Stats:
+        """Most asked, unanswered and worst rated questions, asked at or after `since` (a
+        timestamp) on `platform`, if given; a question counts as the same whatever its
+        case ("Qui…", "QUI…", "qui…"; Unicode case folding).
         Raises `sqlite3.Error` or `OSError` if the log cannot be read."""
         db = self._connection()
-        asked = db.execute("SELECT question, kind FROM questions WHERE question != ''").fetchall()
+        where, chosen = "", list[object]()  # the filters, and their values in order
+        if since is not None:
+            where, chosen = where + " AND q.asked_at >= ?", [*chosen, since]
+        if platform:
+            where, chosen = where + " AND q.platform = ?", [*chosen, platform]
+        asked = db.execute(
+            f"SELECT q.question, q.kind FROM questions q WHERE q.question != ''{where}", chosen
+        ).fetchall()
         most = _most_common((q for q, _ in asked), limit)
         unanswered = _most_common((q for q, kind in asked if kind == "not_found"), limit)
         worst = db.execute(
             "SELECT q.question, sum(f.vote > 0), sum(f.vote < 0) FROM feedback f"
-            " JOIN questions q ON q.id = f.question_id GROUP BY q.id"
+            f" JOIN questions q ON q.id = f.question_id WHERE 1{where} GROUP BY q.id"
             " HAVING sum(f.vote < 0) > 0 ORDER BY sum(f.vote) ASC, 3 DESC LIMIT ?",
-            (limit,),
+            (*chosen, limit),
         ).fetchall()
         reasons = db.execute(
-            "SELECT reason, count(*) FROM feedback WHERE vote < 0 AND reason IS NOT NULL"
-            " GROUP BY reason ORDER BY 2 DESC, 1"
+            "SELECT f.reason, count(*) FROM feedback f JOIN questions q ON q.id = f.question_id"
+            f" WHERE f.vote < 0 AND f.reason IS NOT NULL{where} GROUP BY f.reason ORDER BY 2 DESC, 1",
+            chosen,
         ).fetchall()
         return Stats(most, unanswered, [(q, u, d) for q, u, d in worst], [(r, n) for r, n in reasons])
 
