@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, ArticleWriter
 
 
@@ -313,3 +315,25 @@ def test_stats_without_a_log_say_so_and_create_nothing(tmp_path: Path) -> None:
                             env=env)  # fmt: skip
     assert result.returncode == 0 and "Pas encore de journal" in result.stderr
     assert not (tmp_path / "nulle-part").exists()
+
+
+def test_stats_draw_questions_per_day_and_the_unanswered_ones(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from matplotlib.image import imread
+
+    from bot.models import Query, Reply, ReplyKind
+    from bot.service.question_log import QuestionLog
+
+    database, picture = tmp_path / "q.sqlite3", tmp_path / "stats.png"
+    log = QuestionLog(database)
+    asked = (("Qui a fondé Midjourney ?", ReplyKind.NOT_FOUND), ("Qui a financé ?", ReplyKind.CLOSEST))
+    for text, kind in asked:
+        log.record(Query("", "slack", "U1"), Reply(kind, "", question=text), 1.0)
+    env = {"PATH": "/usr/bin:/bin", "BOT_DATABASE_PATH": str(database)}
+    result = subprocess.run([sys.executable, "-m", "bot", "stats", "--json", "--image", str(picture)],
+                            capture_output=True, text=True, cwd=ROOT, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["unanswered"][0]["question"] == "qui a fondé midjourney ?"
+    pixels = imread(picture)
+    assert pixels.shape[0] >= 600 and pixels.shape[1] >= 1000  # 12 × 8 inches at 100 dpi
+    assert pixels[..., :3].std() > 0.05  # bars and labels, not a blank page

@@ -213,16 +213,25 @@ def _stats(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no corpu
 
     from bot.service.question_log import QuestionLog
 
+    if args.image is not None:
+        require("matplotlib", "picture", "stats --image")
     path = serving_settings().database_path
     if not path.is_file():
         print(f"Pas encore de journal des questions ici ({path}, réglage BOT_DATABASE_PATH) : "
               "rien à compter.", file=sys.stderr)  # fmt: skip
         return 0
     try:
-        stats = QuestionLog(path).stats(limit=args.limit, since=args.since, platform=args.platform)
+        log = QuestionLog(path)
+        stats = log.stats(limit=args.limit, since=args.since, platform=args.platform)
+        per_day = log.per_day(args.since, args.platform) if args.image is not None else []
     except (sqlite3.Error, OSError) as error:
         print(f"Journal des questions illisible ({path}) : {error}", file=sys.stderr)
         return 1
+    if args.image is not None:
+        from bot.commands.stats_picture import stats_png
+
+        args.image.write_bytes(stats_png(per_day, stats.unanswered))
+        print(f"Image : {args.image}", file=sys.stderr if args.json else sys.stdout)  # JSON stays clean
     if args.json:
         print(json.dumps({
             "most_asked": [{"question": q, "count": n} for q, n in stats.most_asked],
@@ -277,6 +286,7 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     stats.add_argument("--since", type=_since, metavar="7d|30d|AAAA-MM-JJ", help="depuis quand")
     stats.add_argument("--platform", choices=("slack", "discord", "terminal"), help="une seule plateforme")
     stats.add_argument("--json", action="store_true", help="un objet JSON")
+    stats.add_argument("--image", type=Path, metavar="FICHIER.png", help="dessiner les questions par jour")
     stats.set_defaults(handler=_stats)
     training = commands.add_parser("train", help="apprendre les poids du sélecteur (extra « train »)")
     training.add_argument("files", type=Path, nargs="*", help="questions étiquetées, JSONL (défaut : eval/)")

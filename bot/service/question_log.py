@@ -363,6 +363,21 @@ class QuestionLog:
         ).fetchall()
         return Stats(most, unanswered, [(q, u, d) for q, u, d in worst], [(r, n) for r, n in reasons])
 
+    def per_day(self, since: float | None = None, platform: str | None = None) -> list[tuple[str, str, int]]:
+        """(day, reply kind, questions) for each day with questions, oldest first (local
+        days), with the same filters as `stats`. Raises `sqlite3.Error` or `OSError`."""
+        where, chosen = "", list[object]()
+        if since is not None:
+            where, chosen = where + " AND asked_at >= ?", [*chosen, since]
+        if platform:
+            where, chosen = where + " AND platform = ?", [*chosen, platform]
+        rows = self._connection().execute(
+            "SELECT date(asked_at, 'unixepoch', 'localtime') AS day, kind, count(*) FROM questions"
+            f" WHERE question != ''{where} GROUP BY day, kind ORDER BY day, kind",
+            chosen,
+        )
+        return [(str(day), str(kind), int(n)) for day, kind, n in rows.fetchall()]
+
     def thread_askers(self, query: Query) -> list[str]:
         """The hashed users who asked in the query's thread, first asker first."""
         return [str(asker) for asker, _ in self._thread(query)]
