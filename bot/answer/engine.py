@@ -232,16 +232,11 @@ class AnswerEngine:
 
     def snippet(self, candidates: Candidates, window: Window) -> Snippet:
         """The verbatim snippet shown for `window` (cut around what matched if too long)."""
-        weights: dict[str, tuple[int, float]] = {}
         question = candidates.question
-        for number, concept in enumerate(question.concepts):
-            importance = question.importance[number]
-            for alternative in concept.alternatives:
-                for term in alternative.terms:
-                    if importance * alternative.weight > weights.get(term, (0, 0.0))[1]:
-                        weights[term] = (number, importance * alternative.weight)
         span = (window.start, window.end)
-        return make_snippet(window.passage, self._analyzer, weights, question.expected, question.total, span)
+        return make_snippet(
+            window.passage, self._analyzer, question.term_weights, question.expected, question.total, span
+        )
 
     def _cite(
         self, text: str, english: bool, earlier: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +81,19 @@ class Question:
     @property
     def total(self) -> float:
         return sum(self.importance) or 1.0
+
+    @cached_property
+    def term_weights(self) -> dict[str, tuple[int, float]]:
+        """term → (concept, its importance × the strongest alternative holding it): what a
+        snippet weighs its words by (read once per question, whatever the windows cited)."""
+        weights: dict[str, tuple[int, float]] = {}
+        for number, concept in enumerate(self.concepts):
+            for alternative in concept.alternatives:
+                weight = self.importance[number] * alternative.weight
+                for term in alternative.terms:
+                    if weight > weights.get(term, (0, 0.0))[1]:
+                        weights[term] = (number, weight)
+        return weights
 
     def term_strengths(self) -> dict[str, tuple[int, float]]:
         """term → (concept, strongest alternative holding it)."""
@@ -233,17 +247,24 @@ def feature_rows(
     passage_shares: dict[int, list[float]] = {}
     asked_tokens: dict[int, list[Token]] = {}
     folded_sentences: dict[int, list[str]] = {}
+    passage_facts: dict[int, tuple[float, bool]] = {}  # names met in the passage, type held there
+    names = question.names
     for window in windows:
         if window.rank not in passage_shares:
+            text = window.passage.text
+            folded_sentences[window.rank] = [fold(text[a:b]) for a, b in window.passage.sentences]
             passage_shares[window.rank] = [
                 *_match_shares(window.found.matched, question.importance, total),
                 float(question.weighing.anchored(window.found.matched)),
                 _missing(question.importance, window.found.matched) / total,
             ]  # fmt: skip
-            tokens = analyzer.passage_tokens(window.passage.text)
+            whole = " ".join(folded_sentences[window.rank])
+            passage_facts[window.rank] = (
+                len(names & _words(whole)) / len(names) if names else 0.0,
+                question.expected is not None and question.expected(text),
+            )
+            tokens = analyzer.passage_tokens(text)
             asked_tokens[window.rank] = [t for t in tokens if t.term in strengths]
-            text = window.passage.text
-            folded_sentences[window.rank] = [fold(text[a:b]) for a, b in window.passage.sentences]
     rows = []
     for window in windows:
         start, end = window.start, window.end
@@ -266,11 +287,9 @@ def feature_rows(
         if inside_tokens:
             spread = (inside_tokens[-1].end - inside_tokens[0].start) / max(end - start, 1)
         folded = " ".join(folded_sentences[window.rank][window.first : window.first + window.count])
-        whole = " ".join(folded_sentences[window.rank])
-        names = question.names
+        passage_names, passage_has_type = passage_facts[window.rank]
         text = window.text
         has_type = question.expected is not None and question.expected(text)
-        passage_has_type = question.expected is not None and question.expected(window.passage.text)
         sentences = len(window.passage.sentences)
         words = passage_words(window.passage)
         inside = (words.starts >= start) & (words.starts < end)
@@ -279,13 +298,11 @@ def feature_rows(
             window.found.score / best_score,
             math.log1p(window.found.score),
             1 / (1 + window.rank),
-            *passage_shares[window.rank][:4],
-            passage_shares[window.rank][4],
-            passage_shares[window.rank][5],
+            *passage_shares[window.rank],
             *_match_shares(met, question.importance, total),
             float(bool(names)),
             len(names & _words(folded)) / len(names) if names else 0.0,
-            len(names & _words(whole)) / len(names) if names else 0.0,
+            passage_names,
             float(question.expected is not None),
             float(has_type),
             float(passage_has_type and not has_type),
