@@ -279,6 +279,19 @@ def test_socket_mode_serves_commands_and_mentions(engine: AnswerEngine) -> None:
     asyncio.run(main())
 
 
+async def click_button(h: Harness, element: dict[str, Any], actions: dict[str, Any]) -> None:
+    """A user's click on `element` of the `actions` block, as Slack posts it, signed."""
+    click = {
+        "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
+        "api_app_id": "A1", "token": "x", "trigger_id": "1.2",
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
+        "channel": {"id": "C1"}, "response_url": f"{h.slack.url}/respond/2",
+        "actions": [element | {"block_id": actions.get("block_id", "b"), "action_ts": "1.3"}],
+    }  # fmt: skip
+    body = urllib.parse.urlencode({"payload": json.dumps(click)})
+    assert await h.post(body, "application/x-www-form-urlencoded") == 200
+
+
 def logged_service(engine: AnswerEngine, path: Path, questions_per_minute: int = 5) -> BotService:
     return BotService(engine, Cooldown(questions_per_minute, 60), QuestionLog(path))
 
@@ -291,15 +304,7 @@ def test_feedback_buttons_under_an_answer_record_the_vote(engine: AnswerEngine, 
         (response,) = await h.slack.wait_for("response_url")
         (actions,) = [b for b in response.body["blocks"] if b["type"] == "actions"]
         down = next(e for e in actions["elements"] if "👎" in e["text"]["text"])
-        click = {
-            "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
-            "api_app_id": "A1", "token": "x", "trigger_id": "1.2",
-            "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
-            "channel": {"id": "C1"}, "response_url": f"{h.slack.url}/respond/2",
-            "actions": [down | {"block_id": actions.get("block_id", "b"), "action_ts": "1.3"}],
-        }  # fmt: skip
-        body = urllib.parse.urlencode({"payload": json.dumps(click)})
-        assert await h.post(body, "application/x-www-form-urlencoded") == 200
+        await click_button(h, down, actions)
         thanks = (await h.slack.wait_for("response_url", count=2))[1]
         assert thanks.body["response_type"] == "ephemeral" and "Merci" in thanks.body["text"]
 
@@ -458,15 +463,7 @@ def test_cest_celui_ci_under_a_hedged_answer_becomes_a_label(tmp_path: Path) -> 
         (actions,) = [b for b in response.body["blocks"] if b["type"] == "actions"]
         choices = [e for e in actions["elements"] if e["action_id"].startswith("emad_choose_")]
         assert [e["text"]["text"] for e in choices] == [f"✅ C'est celui-ci ({n})" for n in (1, 2, 3)]
-        click = {
-            "type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
-            "api_app_id": "A1", "token": "x", "trigger_id": "1.2",
-            "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
-            "channel": {"id": "C1"}, "response_url": f"{h.slack.url}/respond/2",
-            "actions": [choices[1] | {"block_id": actions.get("block_id", "b"), "action_ts": "1.3"}],
-        }  # fmt: skip
-        body = urllib.parse.urlencode({"payload": json.dumps(click)})
-        assert await h.post(body, "application/x-www-form-urlencoded") == 200
+        await click_button(h, choices[1], actions)
         thanks = (await h.slack.wait_for("response_url", count=2))[1]
         assert thanks.body["response_type"] == "ephemeral" and "Merci" in thanks.body["text"]
 
