@@ -35,10 +35,10 @@ class BotProcess:
     log: list[str] = field(default_factory=list)
     reader: asyncio.Task[None] | None = None
 
-    async def mention(self, session: aiohttp.ClientSession, number: int) -> int:
+    async def mention(self, session: aiohttp.ClientSession, number: int, user: str = "U1") -> int:
         event = {
             "type": "app_mention",
-            "user": "U1",
+            "user": user,
             "text": QUESTION,
             "channel": "C1",
             "ts": f"1700000000.{number:06d}",
