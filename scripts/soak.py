@@ -62,7 +62,10 @@ async def soak(mentions: int, concurrency: int) -> int:
         print(f"{mentions} mentions at concurrency {concurrency} in {took:.0f} s (exit {code}): "
               f"{acknowledged} acknowledged, {len(answered)} answered in Slack ({twice} twice), "
               f"{logged} logged, {noted} noted as pending, {pending} left pending")  # fmt: skip
-        print(f"unlogged {acknowledged - logged}, unrecorded {acknowledged - noted}; question-log trouble in the bot's log: {len(trouble)}")
+        print(
+            f"unlogged {acknowledged - logged}, unrecorded {acknowledged - noted}; "
+            f"question-log trouble in the bot's log: {len(trouble)}"
+        )
         for line in trouble[:10]:
             print("  " + line)
         lost = acknowledged - len(answered)
