@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sqlite3
 import sys
@@ -46,8 +47,11 @@ async def soak(mentions: int, concurrency: int) -> int:
 
                     await asyncio.gather(*(send(n) for n in range(mentions)))
                 acknowledged = statuses.count(200)
-                while len(slack.of("chat.postMessage")) < acknowledged and time.monotonic() - started < 3600:
-                    await slack.wait_for("chat.postMessage", count=acknowledged, timeout=60)
+                answered_so_far = -1
+                while answered_so_far < len(slack.of("chat.postMessage")) < acknowledged:
+                    answered_so_far = len(slack.of("chat.postMessage"))  # stop if a minute adds none
+                    with contextlib.suppress(TimeoutError):
+                        await slack.wait_for("chat.postMessage", count=acknowledged, timeout=60)
                 bot.process.send_signal(signal.SIGTERM)
                 code = await asyncio.wait_for(bot.process.wait(), 60)
                 await bot.reader if bot.reader else None

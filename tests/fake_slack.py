@@ -27,6 +27,7 @@ class FakeSlack(RecordingServer):
     rate_limited: int = 0  # how many chat.postMessage calls still get a 429 (Retry-After: 1)
     not_in: set[str] = field(default_factory=set)  # channels the bot is not in
     drop_after_post: int = 0  # how many chat.postMessage calls post, then lose the connection
+    scopes: str | None = None  # what auth.test says the token may do (X-OAuth-Scopes), if anything
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
@@ -80,6 +81,10 @@ class FakeSlack(RecordingServer):
             ]  # fmt: skip
         if method == "auth.test":
             result |= {"user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1", "user": "emad"}
+            if self.scopes is not None:
+                return web.json_response(result, headers={"X-OAuth-Scopes": self.scopes})
+        if method == "chat.getPermalink":
+            result["permalink"] = f"https://exemple.slack.com/archives/{body.get('channel')}/p{body.get('message_ts')}"
         if method in {"chat.postMessage", "chat.postEphemeral"}:
             result |= {"ts": f"{time.time():.6f}", "channel": "C1"}
         if method == "apps.connections.open":

@@ -34,6 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import adding
+from adapters.slack.community import hand_off, share, tell_where_answered
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
     CHOOSE_ACTION,
@@ -41,6 +42,7 @@ from adapters.slack.translate import (
     MAX_BLOCKS,
     PASSAGE_ACTION,
     REASON_ACTION,
+    SHARE_ACTION,
     SlackMessage,
     chosen_window,
     escape,
@@ -48,6 +50,7 @@ from adapters.slack.translate import (
     question_from_text,
     reasons_message,
     reply_message,
+    with_share_button,
 )
 from bot.answer import messages
 from bot.models import Query, Reply
@@ -167,19 +170,14 @@ async def _answer_in_private(client: AsyncWebClient, payload: dict[str, Any], me
 
 
 async def handle(
-    service: BotService,
-    client: AsyncWebClient,
-    payload: dict[str, Any],
-    ticket: int,
-    answers_for_asker_only: bool = False,
+    service: BotService, client: AsyncWebClient, payload: dict[str, Any], ticket: int, settings: SlackSettings
 ) -> None:
     """Answer one received question and deliver the reply; settled once delivered.
-    A delivery that fails is logged and stays pending, for the next start."""
+    A delivery that fails is logged and stays pending, for the next start. A refused
+    question is then announced to the maintainers."""
     async with service.working():
         reply = await answer(service, payload)
-        message = reply_message(reply, answers_for_asker_only=answers_for_asker_only)
-        if payload["kind"] == "dm":
-            message = SlackMessage(message.blocks, message.text, False)  # a DM is private already
+        message = _message_for(service, payload, reply, settings)
         try:
             await deliver(client, payload, message)
         except Exception:
@@ -188,6 +186,30 @@ async def handle(
             )
             return
         await asyncio.to_thread(service.settle, ticket)
+        notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
+        await hand_off(client, settings, notice)
+
+
+def _message_for(
+    service: BotService, payload: dict[str, Any], reply: Reply, settings: SlackSettings
+) -> SlackMessage:
+    """The reply as posted: private where the settings or the channel lists say so, and
+    then, for an answer, with « Partager dans le salon » if the channel allows it."""
+    if payload["kind"] == "dm":
+        message = reply_message(reply)
+        return SlackMessage(message.blocks, message.text, False)  # a DM is private already
+    here = bool(payload.get("private_here"))  # /emad where the bot does not post publicly
+    message = reply_message(reply, answers_for_asker_only=settings.answers_for_asker_only or here)
+    if here:
+        notice = {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": escape(messages.ANSWERED_PRIVATELY_HERE)}],
+        }
+        message = SlackMessage([notice, *message.blocks][:MAX_BLOCKS], message.text, True)
+    elif message.for_asker_only and reply.kind.cites and payload.get("channel"):
+        thread = payload.get("thread_ts") or (payload.get("ts") if payload["kind"] == "mention" else None)
+        message = with_share_button(message, service.shared.offer(reply, str(payload["channel"]), thread))
+    return message
 
 
 async def receive(service: BotService, key: str, payload: dict[str, Any]) -> int | None:
@@ -213,8 +235,9 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         task = asyncio.ensure_future(work)
         background.add(task)
         task.add_done_callback(background.discard)
-    private_answers = settings.answers_for_asker_only
+
     ask_channels = settings.ask_channel_ids
+    rules = settings.channel_rules
 
     @app.middleware
     async def answer_each_event_once(
@@ -237,22 +260,26 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
             "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
             "team": command.get("team_id"), "channel": command.get("channel_id"),
             "response_url": command.get("response_url"),
+            "private_here": not rules.may_post_in(command.get("channel_id")),
         }  # fmt: skip
         key = f"command:{command.get('trigger_id') or uuid.uuid4()}"
         ticket = await receive(service, key, payload)  # committed before the acknowledgement
         await ack()
         if ticket is not None:
-            later(handle(service, client, payload, ticket, private_answers))
+            later(handle(service, client, payload, ticket, settings))
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id"):
             return
         payload = message_payload("mention", event, body.get("team_id"))
+        if not str(event.get("channel", "")).startswith("D") and not rules.may_post_in(event.get("channel")):
+            later(tell_where_answered(client, settings, payload))  # the asker alone is told where
+            return
         # A mention in a DM also comes as a DM message: the same channel and ts, answered once.
         ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
         if ticket is not None:
-            later(handle(service, client, payload, ticket, private_answers))
+            later(handle(service, client, payload, ticket, settings))
 
     @app.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -262,6 +289,8 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         in_thread = event.get("thread_ts") not in (None, event.get("ts"))
         if event.get("channel_type") == "im":
             payload = message_payload("dm", event, team)
+        elif not rules.may_post_in(event.get("channel")):
+            return  # no public post here: follow-ups and ask channels stay quiet
         elif in_thread and await asyncio.to_thread(
             service.follows_up, query_of(message_payload("mention", event, team))
         ):
@@ -273,7 +302,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         # A mention also comes as a message (and a DM mention as both): one key, one answer.
         ticket = await receive(service, f"{event.get('channel')}:{event.get('ts')}", payload)
         if ticket is not None:
-            later(handle(service, client, payload, ticket, private_answers and payload["kind"] != "dm"))
+            later(handle(service, client, payload, ticket, settings))
 
     def after_ack(work: Callable[[dict[str, Any], dict[str, Any], Any], Awaitable[None]]) -> Any:
         """A button's listener: acknowledged at once, its work (a write, a reply to the
@@ -319,13 +348,22 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         )
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=True)
+        if recorded:
+            reason = found.group(1) if found else None
+            notice = await asyncio.to_thread(service.hand_off.for_dislike, int(value), reason)
+            await hand_off(client, settings, notice)
+
+    async def on_share(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        text = await share(service, client, settings, body, str(action.get("value", "")))
+        await respond(text=text, response_type="ephemeral", replace_original=False)
 
     async def on_passage(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         shown = reply_message(await asyncio.to_thread(service.passage, str(action.get("value", ""))))
         await respond(blocks=shown.blocks, text=shown.text, response_type="ephemeral", replace_original=False)
 
     for pattern, work in ((FEEDBACK_ACTION, on_feedback), (CHOOSE_ACTION, on_choice),
-                          (REASON_ACTION, on_reason), (PASSAGE_ACTION, on_passage)):  # fmt: skip
+                          (REASON_ACTION, on_reason), (PASSAGE_ACTION, on_passage),
+                          (SHARE_ACTION, on_share)):  # fmt: skip
         app.action(pattern)(after_ack(work))
 
     adding.register(app, service, settings)
@@ -354,7 +392,7 @@ async def answer_pending(service: BotService, client: AsyncWebClient, settings: 
         if payload["kind"] != "command" and await _already_replied(client, payload, me):
             await asyncio.to_thread(service.settle, ticket)
             continue
-        await handle(service, client, payload, ticket, settings.answers_for_asker_only)
+        await handle(service, client, payload, ticket, settings)
         answered += 1
     log.info("Slack : %d question(s) en attente répondue(s), %d trop ancienne(s) (expirée(s))",
              answered, expired)  # fmt: skip

@@ -18,6 +18,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.community import name_missing_scopes
 from adapters.slack.listeners import answer_pending, build_app
 from adapters.slack.settings import SlackSettings
 from bot.service.bot_service import BotService
@@ -75,7 +76,7 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
     """Run the Slack adapter in the mode the settings enable until `stop` is set."""
     client = web_client(settings)
     app = build_app(service, settings, client)
-    replay = asyncio.create_task(answer_pending(service, client, settings))
+    replay = asyncio.create_task(_start(service, client, settings))
     if settings.mode == "socket" and settings.app_token:
         handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value(), web_client=client)
         await handler.connect_async()  # type: ignore[no-untyped-call]
@@ -99,6 +100,13 @@ async def serve(service: BotService, settings: SlackSettings, stop: asyncio.Even
         service.health.set_connected(PLATFORM, False)
         await runner.cleanup()  # no new questions
         await _finish(service, replay)
+
+
+async def _start(service: BotService, client: AsyncWebClient, settings: SlackSettings) -> None:
+    """Once connected: name what the token's scopes leave out, then answer what a stop
+    or a crash left pending."""
+    await name_missing_scopes(client, settings)
+    await answer_pending(service, client, settings)
 
 
 async def _hear_pongs(service: BotService, socket_client: Any) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.service.community import ChannelRules, channel_ids
 
 SLACK_API_URL = "https://slack.com/api/"
 
 
 _SIGNING_SECRET = re.compile(r"[0-9a-f]{32}")  # Basic Information > App Credentials
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")  # public (C…) or private (G… or C…) channels
 
 
 def _present(value: SecretStr | None, name: str) -> str | None:
@@ -42,10 +45,41 @@ class SlackSettings(BaseSettings):
     answers_for_asker_only: bool = False
     ask_channels: str = ""  # channel ids, comma-separated: every top-level message is a question
     maintainers: str = ""  # user ids, comma-separated: who may `/emad ajouter` (with BOT_CHAT_ADD)
+    allow_channels: str = ""  # channel ids, comma-separated: if set, public posts go only there
+    deny_channels: str = ""  # channel ids, comma-separated: never a public post there
+    maintainers_channel: str = ""  # a channel id: refused questions and 👎 are announced there
+
+    @property
+    def channel_rules(self) -> ChannelRules:
+        return ChannelRules(channel_ids(self.allow_channels), channel_ids(self.deny_channels))
+
+    @field_validator("ask_channels", "allow_channels", "deny_channels", "maintainers_channel")
+    @classmethod
+    def _channel_ids(cls, value: str, info: ValidationInfo) -> str:
+        name = f"SLACK_{str(info.field_name).upper()}"
+        for channel in channel_ids(value):
+            if not _CHANNEL_ID.fullmatch(channel):
+                raise ValueError(
+                    f"{name} : « {channel} » n'est pas un identifiant de salon Slack (C…, G…), "
+                    "à copier depuis les détails du salon ; séparez-les par des virgules"
+                )
+        if info.field_name == "maintainers_channel" and len(channel_ids(value)) > 1:
+            raise ValueError(f"{name} : un seul salon")
+        return value
+
+    @model_validator(mode="after")
+    def _ask_channels_are_public(self) -> SlackSettings:
+        for channel in sorted(self.ask_channel_ids):
+            if not self.channel_rules.may_post_in(channel):
+                raise ValueError(
+                    f"SLACK_ASK_CHANNELS : le salon {channel} est exclu par SLACK_ALLOW_CHANNELS "
+                    "ou SLACK_DENY_CHANNELS, où le bot ne répond pas publiquement"
+                )
+        return self
 
     @property
     def ask_channel_ids(self) -> frozenset[str]:
-        return frozenset(c.strip() for c in self.ask_channels.split(",") if c.strip())
+        return channel_ids(self.ask_channels)
 
     @property
     def maintainer_ids(self) -> frozenset[str]:

@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answer.messages import CHOOSE_BUTTON, DISLIKE_ASK, DISLIKE_REASONS, TIMELINE_MORE
+from bot.answer.messages import (
+    CHOOSE_BUTTON,
+    DISLIKE_ASK,
+    DISLIKE_REASONS,
+    SHARE_BUTTON,
+    SHARED_BY,
+    TIMELINE_MORE,
+)
 from bot.models import Article, Citation, Reply, ReplyKind, TimelineEntry
 
 SECTION_TEXT_LIMIT = 3000
@@ -26,6 +33,7 @@ FEEDBACK_BUTTONS = (("up", "👍 Utile"), ("down", "👎 Pas utile"))
 PASSAGE_ACTION = re.compile(r"^emad_passage_\d+$")
 REASON_ACTION = re.compile(r"^emad_reason_(\w+)$")
 CHOOSE_ACTION = re.compile(r"^emad_choose_(\d+)$")  # « C'est celui-ci » under a hedged answer's citation
+SHARE_ACTION = "emad_share"  # « Partager dans le salon » under a private answer; its value is a token
 PASSAGE_BUTTON = "📄 Voir le passage {number}"
 PASSAGE = "passage {number}/{count}"
 
@@ -214,3 +222,15 @@ def reply_message(reply: Reply, *, answers_for_asker_only: bool = False) -> Slac
         blocks.append(_feedback_block(reply.question_id, reply.citations, reply.kind is ReplyKind.CLOSEST))
     private = not reply.kind.cites or answers_for_asker_only
     return SlackMessage(blocks, _fallback(reply), private)
+
+
+def with_share_button(message: SlackMessage, token: str) -> SlackMessage:
+    """A private answer with « Partager dans le salon » under it."""
+    share = {"type": "actions", "elements": [_button(SHARE_ACTION, SHARE_BUTTON, token)]}
+    return SlackMessage([*message.blocks[: MAX_BLOCKS - 1], share], message.text, message.for_asker_only)
+
+
+def shared_message(message: SlackMessage, name: str) -> SlackMessage:
+    """A shared answer, public, headed « partagé par NAME » (a name, never a mention)."""
+    header = _context(escape(SHARED_BY.format(name=name)))
+    return SlackMessage([header, *message.blocks[: MAX_BLOCKS - 1]], message.text, False)

@@ -57,6 +57,37 @@ CANNOT_POST_HERE = (
 )
 ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans un instant."
 
+# Channel lists, hand-off to maintainers, sharing a private answer.
+ANSWERS_ONLY_IN = (
+    "Je ne réponds pas publiquement ici. Posez-moi la question dans {channels}, "
+    "en message privé, ou avec /emad (réponse visible de vous seul)."
+)
+ANSWERS_NOWHERE_HERE = (
+    "Je ne réponds pas publiquement ici. Posez-moi la question en message privé, "
+    "ou avec /emad (réponse visible de vous seul)."
+)
+ANSWERED_PRIVATELY_HERE = (
+    "Je ne réponds pas publiquement dans ce salon : cette réponse n'est visible que de vous."
+)
+HAND_OFF_REFUSED = "Question sans réponse fiable"
+HAND_OFF_DISLIKED = "Réponse jugée mauvaise (👎 : {reason})"
+HAND_OFF_WHERE = "posée {where}"
+HAND_OFF_IN_DM = "en message privé"
+REPLY_KIND_NAMES = {  # how the maintainers read a reply's kind
+    "answer": "réponse sûre",
+    "closest": "réponse prudente (passages les plus proches)",
+    "not_found": "refus (rien de fiable dans les articles)",
+}
+SHARE_BUTTON = "📣 Partager dans le salon"
+SHARED_BY = "partagé par {name}"
+SHARED = "Réponse partagée dans le salon."
+SHARE_ALREADY = "Cette réponse a déjà été partagée."
+SHARE_EXPIRED = (
+    "Cette réponse ne peut plus être partagée (trop ancienne, ou le bot a redémarré) : reposez la question."
+)
+SHARE_NOT_HERE = "Je ne peux pas partager de réponse publiquement dans ce salon."
+SHARE_FAILED = "Le partage a échoué (je ne peux pas écrire dans ce salon)."
+
 TIMELINE = "La saga dans l'ordre, d'après les articles ({count} événement(s) datés) :"
 TIMELINE_FILTERED = "La saga dans l'ordre, d'après les articles ({filter}, {count} événement(s)) :"
 TIMELINE_EMPTY = (

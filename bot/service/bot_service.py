@@ -30,9 +30,11 @@ from bot.answer import messages
 from bot.answer.follow_up import reads_as_question
 from bot.models import Query, Reply, ReplyKind
 from bot.service.article_intake import ArticleIntake
+from bot.service.community import HandOff
 from bot.service.cooldown import Cooldown
 from bot.service.health import LIVENESS_SECONDS, Health
 from bot.service.question_log import QuestionLog
+from bot.service.sharing import SharedAnswers
 
 log = logging.getLogger("bot.questions")
 
@@ -60,6 +62,8 @@ class BotService:
         self._log = question_log
         self.shutdown_seconds = shutdown_seconds
         self.health = Health(liveness_seconds)
+        self.hand_off = HandOff(question_log)  # what reaches the maintainers' channel
+        self.shared = SharedAnswers()  # private answers offered « Partager dans le salon »
         if question_log is not None:
             self.health.unrecorded.set_function(lambda: question_log.unrecorded)
             self.health.unlogged.set_function(lambda: question_log.unlogged)

@@ -96,6 +96,9 @@ MIGRATIONS = (
         PRIMARY KEY (question_id, user_hash, position)
     );
     """,
+    """
+    CREATE TABLE IF NOT EXISTS announcements (key TEXT PRIMARY KEY, announced_at REAL NOT NULL);
+    """,
 )
 # What a user's feedback says of the first citation of a confident answer.
 WRONG_SOURCE_REASONS = frozenset({"mauvaise_source", "hors_sujet"})
@@ -282,11 +285,15 @@ class QuestionLog:
         """Each labelled question: its text, its cited windows (passage, start, end), and
         per position the share of users who said it answers. For `emad-bot learn`.
         Raises `sqlite3.Error` or `OSError` if the log cannot be read."""
-        rows = self._connection().execute(
-            "SELECT q.question, q.windows, l.position, AVG(l.label) FROM labels l"
-            " JOIN questions q ON q.id = l.question_id WHERE q.windows IS NOT NULL"
-            " GROUP BY l.question_id, l.position ORDER BY l.question_id"
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT q.question, q.windows, l.position, AVG(l.label) FROM labels l"
+                " JOIN questions q ON q.id = l.question_id WHERE q.windows IS NOT NULL"
+                " GROUP BY l.question_id, l.position ORDER BY l.question_id"
+            )
+            .fetchall()
+        )
         found: dict[str, tuple[str, list[tuple[str, int, int]], dict[int, float]]] = {}
         for question, windows, position, label in rows:
             entry = found.setdefault(
@@ -400,6 +407,36 @@ class QuestionLog:
             return [(asker, question) for asker, question in rows.fetchall()]
 
         return self._safely("conversation inconnue", read, [], writes=False)
+
+    def question(self, question_id: int) -> tuple[str, str, str | None, str | None, str | None] | None:
+        """A logged question's text, reply kind, team, channel and thread, or None (unknown,
+        or the log failed)."""
+
+        def read() -> tuple[str, str, str | None, str | None, str | None] | None:
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT question, kind, team, channel, thread FROM questions WHERE id = ?", (question_id,)
+                )
+                .fetchone()
+            )
+            return (str(row[0]), str(row[1]), row[2], row[3], row[4]) if row else None
+
+        return self._safely("question introuvable", read, None, writes=False)
+
+    def announce_once(self, key: str, now: float, every: float) -> bool | None:
+        """Whether `key` may be announced now (it was not within `every` seconds), noting
+        it if so; None if the log cannot say (failing)."""
+
+        def write() -> bool:
+            with self._writing() as db:
+                db.execute("DELETE FROM announcements WHERE announced_at <= ?", (now - every,))
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO announcements (key, announced_at) VALUES (?, ?)", (key, now)
+                )
+                return cursor.rowcount > 0
+
+        return self._safely("annonce non notée", write, None)
 
     # The inbox: what was acknowledged but not yet answered --------------------------
 
