@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.community import Community, hand_off
 from adapters.discord.translate import DiscordMessage, reply_embed
 from bot.answer import messages
 from bot.service.bot_service import BotService
@@ -87,6 +88,9 @@ class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REAS
         )
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await interaction.response.send_message(text, ephemeral=True)
+        if recorded and isinstance(service, BotService):
+            notice = await asyncio.to_thread(service.hand_off.for_dislike, self.question_id, self.reason)
+            await hand_off(interaction.client, getattr(interaction.client, "community", Community()), notice)
 
 
 CHOICE_ID = r"emad:choix:(?P<question>\d+):(?P<position>\d+)"

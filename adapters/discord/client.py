@@ -30,8 +30,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord.adding import DecisionButton
-from adapters.discord.asking import answer, receive
+from adapters.discord.asking import answer, query_of, receive
 from adapters.discord.buttons import ChoiceButton, FeedbackButton, PassageButton, ReasonButton, send_kwargs
+from adapters.discord.community import Community, hand_off, places, tell_where_answered
+from adapters.discord.sharing import ShareButton
 from adapters.discord.slash import FrenchFirst, emad_command
 from adapters.discord.translate import question_from_message, reply_embed
 from bot.answer import messages
@@ -87,6 +89,7 @@ class EmadClient(discord.Client):
         *,
         message_content: bool = False,
         ask_channels: frozenset[int] = frozenset(),
+        community: Community | None = None,
     ) -> None:
         super().__init__(
             intents=intents(message_content), allowed_mentions=discord.AllowedMentions.none(),
@@ -97,12 +100,15 @@ class EmadClient(discord.Client):
         self._replayed = False
         self._reads_all = message_content
         self._ask_channels = ask_channels
+        self.community = community or Community()
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(emad_command(service))
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton, ReasonButton, PassageButton, ChoiceButton, DecisionButton)
+        self.add_dynamic_items(
+            FeedbackButton, ReasonButton, PassageButton, ChoiceButton, DecisionButton, ShareButton
+        )
         await self.tree.set_translator(FrenchFirst())
 
     async def on_socket_raw_receive(self, message: str) -> None:
@@ -126,17 +132,18 @@ class EmadClient(discord.Client):
 
             await answer_pending(self)
 
-    def _is_for_us(self, message: discord.Message) -> bool:
+    def _mentions_us(self, message: discord.Message) -> bool:
         assert self.user is not None
-        if isinstance(message.channel, discord.DMChannel):
-            return True
         if any(user.id == self.user.id for user in message.mentions):  # not `mentioned_in`: @everyone
             return True
-        if message.guild is not None and any(
+        return message.guild is not None and any(
             role.tags is not None and role.tags.bot_id == self.user.id for role in message.role_mentions
-        ):
-            return True  # the bot's managed role
-        if not self._reads_all:
+        )  # the bot's managed role
+
+    def _is_for_us(self, message: discord.Message) -> bool:
+        if isinstance(message.channel, discord.DMChannel) or self._mentions_us(message):
+            return True
+        if not self._reads_all or self.user is None:
             return False
         channel = message.channel
         if isinstance(channel, discord.Thread):
@@ -147,9 +154,14 @@ class EmadClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or self.user is None or self.closing or not self._is_for_us(message):
             return
+        dm = isinstance(message.channel, discord.DMChannel)
+        if not dm and not self.community.rules.may_post_in(*places(message.channel)):
+            if self._mentions_us(message):  # the asker alone is told where the bot answers
+                await tell_where_answered(self, self.community, message.author.id)
+            return  # ask channels and threads outside the lists stay quiet
         payload = {
             "kind": "message", "text": question_from_message(message.content),
-            "user": str(message.author.id), "guild": str(message.guild.id) if message.guild else None,
+            "user": str(message.author.id), "guild": _guild_id(message),
             "channel": str(message.channel.id), "message": str(message.id),
             "thread": await self._conversation(message),
             "dm": isinstance(message.channel, discord.DMChannel),
@@ -197,6 +209,8 @@ class EmadClient(discord.Client):
                 if not await self._tell_privately(payload, reply):
                     return  # still pending: answered at the next start
             await asyncio.to_thread(self.service.settle, ticket)
+            notice = await asyncio.to_thread(self.service.hand_off.for_refusal, query_of(payload), reply)
+            await hand_off(self, self.community, notice)
 
     async def _tell_privately(self, payload: dict[str, Any], reply: Reply) -> bool:
         """The channel refused our reply (a missing permission…): the asker gets it in a DM."""
@@ -234,3 +248,10 @@ class EmadClient(discord.Client):
             await interaction.followup.send(messages.ERROR, ephemeral=True)
         else:
             await interaction.response.send_message(messages.ERROR, ephemeral=True)
+
+
+def _guild_id(message: discord.Message) -> str | None:
+    """The server a message was sent in (known from its channel when the server is not
+    cached), or None in a DM."""
+    found = message.guild.id if message.guild else getattr(message.channel, "guild_id", None)
+    return str(found) if found else None

@@ -46,6 +46,7 @@ class DiscordPlatform:
         import yarl
 
         from adapters.discord.client import EmadClient
+        from adapters.discord.community import Community
 
         discord.http.Route.BASE = self._settings.api_url
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._settings.gateway_url)
@@ -57,6 +58,11 @@ class DiscordPlatform:
             self._service,
             message_content=self._settings.message_content,
             ask_channels=self._settings.ask_channel_ids,
+            community=Community(
+                self._settings.channel_rules,
+                self._settings.maintainers_channel_id,
+                self._settings.answers_for_asker_only,
+            ),
         )
 
     async def serve(self, stop: asyncio.Event) -> None:

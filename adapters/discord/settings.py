@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.service.community import ChannelRules, channel_ids
 
 DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -23,19 +25,45 @@ class DiscordSettings(BaseSettings):
     # threads without a mention. Off by default; Discord asks for verification past 100 servers.
     message_content: bool = False
     ask_channels: str = ""  # channel ids (text or forum), comma-separated; needs message_content
+    answers_for_asker_only: bool = False  # /emad answers seen by the asker alone (with a share button)
+    allow_channels: str = ""  # channel ids, comma-separated: if set, public posts go only there
+    deny_channels: str = ""  # channel ids, comma-separated: never a public post there
+    maintainers_channel: str = ""  # a channel id: refused questions and 👎 are announced there
 
     @property
     def ask_channel_ids(self) -> frozenset[int]:
-        return frozenset(int(c) for c in self.ask_channels.replace(" ", "").split(",") if c)
+        return frozenset(int(c) for c in channel_ids(self.ask_channels))
 
-    @field_validator("ask_channels")
+    @property
+    def channel_rules(self) -> ChannelRules:
+        return ChannelRules(channel_ids(self.allow_channels), channel_ids(self.deny_channels))
+
+    @property
+    def maintainers_channel_id(self) -> int | None:
+        return int(self.maintainers_channel) if self.maintainers_channel.strip() else None
+
+    @field_validator("ask_channels", "allow_channels", "deny_channels", "maintainers_channel")
     @classmethod
-    def _ask_channels_are_ids(cls, value: str) -> str:
-        if any(not c.isdigit() for c in value.replace(" ", "").split(",") if c):
+    def _channels_are_ids(cls, value: str, info: ValidationInfo) -> str:
+        name = f"DISCORD_{str(info.field_name).upper()}"
+        if any(not c.isdigit() for c in channel_ids(value)):
             raise ValueError(
-                "DISCORD_ASK_CHANNELS doit être une liste d'identifiants de salons séparés par des virgules"
+                f"{name} doit être une liste d'identifiants de salons séparés par des virgules "
+                "(clic droit sur le salon → Copier l'identifiant, mode développeur)"
             )
-        return value
+        if info.field_name == "maintainers_channel" and len(channel_ids(value)) > 1:
+            raise ValueError(f"{name} : un seul salon")
+        return value.strip() if info.field_name == "maintainers_channel" else value
+
+    @model_validator(mode="after")
+    def _ask_channels_are_public(self) -> DiscordSettings:
+        for channel in sorted(channel_ids(self.ask_channels)):
+            if not self.channel_rules.may_post_in(channel):
+                raise ValueError(
+                    f"DISCORD_ASK_CHANNELS : le salon {channel} est exclu par DISCORD_ALLOW_CHANNELS "
+                    "ou DISCORD_DENY_CHANNELS, où le bot ne répond pas publiquement"
+                )
+        return self
 
     @field_validator("api_url")
     @classmethod

@@ -13,8 +13,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord import adding
-from adapters.discord.asking import answer, receive
+from adapters.discord.asking import answer, query_of, receive
 from adapters.discord.buttons import send_kwargs
+from adapters.discord.community import Community, hand_off, places
+from adapters.discord.sharing import with_share_button
 from adapters.discord.translate import reply_embed
 from bot.answer import messages
 from bot.extras import installed
@@ -73,15 +75,17 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
         async with service.working():
             pending = asyncio.ensure_future(_answer_with_picture(service, payload))
             done, _ = await asyncio.wait({pending}, timeout=DEFER_AFTER_SECONDS)
+            reply: Reply | None
             if done:
                 reply, picture = pending.result()
-                rendered = reply_embed(reply)
-                await interaction.response.send_message(
-                    ephemeral=rendered.for_asker_only, **with_picture(send_kwargs(rendered), picture)
-                )
+                private, shown = _shown(service, interaction, reply, picture)
+                await interaction.response.send_message(ephemeral=private, **shown)
             else:
-                await _answer_after_defer(interaction, pending)
+                reply = await _answer_after_defer(service, interaction, pending)
             await asyncio.to_thread(service.settle, ticket)
+            if reply is not None:
+                notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
+                await hand_off(interaction.client, _community(interaction), notice)
 
     @emad.autocomplete("question")
     async def examples(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
@@ -117,25 +121,51 @@ def with_picture(kwargs: dict[str, Any], picture: bytes | None) -> dict[str, Any
     return kwargs | {"file": discord.File(io.BytesIO(picture), filename=PICTURE_NAME)}
 
 
+def _community(interaction: discord.Interaction) -> Community:
+    found = getattr(interaction.client, "community", None)
+    return found if isinstance(found, Community) else Community()
+
+
+def _shown(
+    service: BotService, interaction: discord.Interaction, reply: Reply, picture: bytes | None
+) -> tuple[bool, dict[str, Any]]:
+    """Whether the reply is for the asker alone, and the message: private where the
+    settings or the channel lists say so; a private answer in a server channel that
+    allows public posts gets « Partager dans le salon »."""
+    community, rendered = _community(interaction), reply_embed(reply)
+    in_server, channel = interaction.guild_id is not None, str(interaction.channel_id)
+    here = in_server and not community.rules.may_post_in(channel, *places(interaction.channel))
+    private = rendered.for_asker_only or here or community.answers_for_asker_only
+    shown = with_picture(send_kwargs(rendered), picture)
+    if here:
+        shown["content"] = messages.ANSWERED_PRIVATELY_HERE
+    elif private and reply.kind.cites and in_server:
+        shown = with_share_button(service, shown, reply, channel)
+    return private, shown
+
+
 async def _answer_after_defer(
-    interaction: discord.Interaction, pending: asyncio.Future[tuple[Reply, bytes | None]]
-) -> None:
+    service: BotService,
+    interaction: discord.Interaction,
+    pending: asyncio.Future[tuple[Reply, bytes | None]],
+) -> Reply | None:
     """The slow path. The first follow-up takes the defer's visibility, so the defer is
     private: a private reply follows it; a public answer is posted in the channel and
     the private "réfléchit…" is removed."""
     await interaction.response.defer(thinking=True, ephemeral=True)
     try:
         reply, picture = await pending
-        rendered = reply_embed(reply)
+        private, shown = _shown(service, interaction, reply, picture)
     except Exception:
         log.exception("Erreur de la commande /emad après l'attente")
         await interaction.followup.send(messages.ERROR, ephemeral=True)
-        return
+        return None
     channel: Any = interaction.channel
     if channel is None and interaction.channel_id is not None:
         channel = interaction.client.get_partial_messageable(interaction.channel_id)
-    if rendered.for_asker_only or not isinstance(channel, discord.abc.Messageable):
-        await interaction.followup.send(ephemeral=True, **with_picture(send_kwargs(rendered), picture))
-        return
-    await channel.send(**with_picture(send_kwargs(rendered), picture))
+    if private or not isinstance(channel, discord.abc.Messageable):
+        await interaction.followup.send(ephemeral=True, **shown)
+        return reply
+    await channel.send(**shown)
     await interaction.delete_original_response()
+    return reply
