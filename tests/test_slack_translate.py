@@ -1,7 +1,6 @@
 """Slack's translate layer as pure functions: limits and escaping for any reply."""
 
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,23 +64,3 @@ def test_a_hedged_answer_is_posted_like_an_answer_with_its_warning_first() -> No
     assert message.blocks[-1]["type"] == "actions"  # 👍 / 👎 as for any answer
     small_talk = reply_message(Reply(ReplyKind.SMALL_TALK, messages.SMALL_TALK, examples=("Qui ?",)))
     assert small_talk.for_asker_only
-
-
-def test_the_two_manifests_ask_for_what_follow_ups_need_and_only_http_has_urls() -> None:
-    import yaml
-
-    folder = Path(__file__).resolve().parent.parent / "adapters" / "slack"
-    socket, http = (
-        yaml.safe_load((folder / f"manifest.{mode}.yml").read_text()) for mode in ("socket", "http")
-    )
-    for manifest in (socket, http):
-        (command,) = manifest["features"]["slash_commands"]
-        assert command["should_escape"] is True
-        events = manifest["settings"]["event_subscriptions"]["bot_events"]
-        assert {"app_mention", "message.im", "message.channels", "message.groups"} <= set(events)
-        assert {"channels:history", "groups:history", "im:write"} <= set(
-            manifest["oauth_config"]["scopes"]["bot"]
-        )
-    assert socket["settings"]["socket_mode_enabled"] and "YOUR-HOST" not in str(socket)
-    assert not http["settings"]["socket_mode_enabled"]
-    assert str(http).count("https://YOUR-HOST/slack/events") == 3

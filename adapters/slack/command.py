@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -48,12 +49,34 @@ def platform(service: BotService) -> Platform:
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("slack", help="servir Slack seulement (Socket Mode ou HTTP)")
+    parser = commands.add_parser("slack", help="servir Slack seulement ; manifest : le manifeste de l'app")
+    parser.add_argument(
+        "action", nargs="?", choices=("run", "manifest"), default="run",
+        help="run (défaut) : servir ; manifest : afficher le manifeste de l'application Slack",
+    )  # fmt: skip
+    parser.add_argument(
+        "--full", action="store_true",
+        help="manifest : complet (salons de questions, suites sans mention, messages de groupe)",
+    )  # fmt: skip
+    parser.add_argument("--http", metavar="URL", help="manifest : mode HTTP, avec l'URL publique du bot")
     parser.set_defaults(handler=run)
 
 
 def run(load: Callable[[], Core], args: argparse.Namespace) -> int:
+    if args.action == "manifest":
+        return _print_manifest(args.full, args.http)
     from bot.bootstrap import serve
 
     require("slack_bolt", "slack", "emad-bot slack")
     return serve(load(), only="slack")
+
+
+def _print_manifest(full: bool, http_url: str | None) -> int:
+    from adapters.slack.manifest import manifest_text
+
+    if http_url is not None and not (http_url.startswith("https://") and len(http_url) > len("https://")):
+        print("--http : Slack n'appelle qu'une URL https://… publique, celle qui mène au bot",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    sys.stdout.write(manifest_text(full, http_url))
+    return 0

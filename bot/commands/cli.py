@@ -84,6 +84,13 @@ def _sources(load: CoreLoader, args: argparse.Namespace) -> int:
     return 0
 
 
+def _env_example(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no corpus
+    from importlib.resources import files
+
+    sys.stdout.write(files("bot.data").joinpath("env.example").read_text(encoding="utf-8"))
+    return 0
+
+
 def _add(load: CoreLoader, args: argparse.Namespace) -> int:  # needs no index
     from bot.commands.add_article import add_article
 
@@ -281,6 +288,9 @@ def build_parser(with_platforms: bool = True) -> argparse.ArgumentParser:
     evaluation.add_argument("file", type=Path, help='fichier JSONL : {"q": …, "expect": […]}')
     evaluation.set_defaults(handler=_eval)
     commands.add_parser("run", help="servir toutes les plateformes configurées").set_defaults(handler=_run)
+    commands.add_parser(
+        "env-example", help="afficher le modèle de .env (tous les réglages, commentés)"
+    ).set_defaults(handler=_env_example)
     stats = commands.add_parser("stats", help="questions fréquentes, sans réponse, mal notées")
     stats.add_argument("--limit", type=int, default=10, help="lignes par section")
     stats.add_argument("--since", type=_since, metavar="7d|30d|AAAA-MM-JJ", help="depuis quand")
