@@ -45,11 +45,13 @@ def scenario(
     engine: Any,
     body: Callable[[FakeDiscord, EmadClient], Awaitable[None]],
     monkeypatch: pytest.MonkeyPatch,
+    **client_options: Any,
 ) -> None:
     async def main() -> None:
         fake = await FakeDiscord().start()
         monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
-        client = EmadClient(engine if isinstance(engine, BotService) else BotService(engine))
+        service = engine if isinstance(engine, BotService) else BotService(engine)
+        client = EmadClient(service, **client_options)
         try:
             await client.login("MTAwMA.fake.token")
             await body(fake, client)

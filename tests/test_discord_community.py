@@ -28,14 +28,11 @@ from tests.fake_discord import (
     message_payload,
     slash_command_payload,
 )
+from tests.test_discord import discord_at_loopback  # noqa: F401  (autouse: no request leaves loopback)
+from tests.test_discord import scenario as on_discord
 
 NO_PINGS = {"parse": []}
 MAINTAINERS = "9001"
-
-
-@pytest.fixture(autouse=True)
-def discord_at_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
 
 
 def scenario(
@@ -44,18 +41,7 @@ def scenario(
     monkeypatch: pytest.MonkeyPatch,
     **community: Any,
 ) -> None:
-    async def main() -> None:
-        fake = await FakeDiscord().start()
-        monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.url}/api/v10")
-        client = EmadClient(service, community=Community(**community))
-        try:
-            await client.login("MTAwMA.fake.token")
-            await body(fake, client)
-        finally:
-            await client.close()
-            await fake.stop()
-
-    asyncio.run(main())
+    on_discord(service, body, monkeypatch, community=Community(**community))
 
 
 def mention(text: str, channel_id: str = "3001") -> dict[str, Any]:
