@@ -34,6 +34,7 @@ class FakeDiscord(RecordingServer):
     forbidden: set[str] = field(default_factory=set)  # channels where the bot may not post
     heartbeat_ms: int = 41250  # the interval HELLO asks for
     acknowledge_heartbeats: bool = True  # False: a gateway gone silent
+    hold_replies: bool = False  # True: callbacks and posts are recorded, then never answered
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
@@ -84,6 +85,10 @@ class FakeDiscord(RecordingServer):
             commands = json.loads(raw)
             return self._json([c | {"id": str(next(_ids)), "application_id": APPLICATION_ID,
                                     "version": "1"} for c in commands])  # fmt: skip
+        if self.hold_replies and request.method == "POST" and (
+            path.endswith(("/callback", "/messages")) or path.startswith("/webhooks/")
+        ):
+            await asyncio.Event().wait()  # the bot waits for an answer that never comes
         if path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             return self._json({"interaction": {"id": interaction_id, "type": 2}})

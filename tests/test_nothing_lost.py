@@ -21,6 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.conftest import ROOT
+from tests.fake_discord import BOT_USER, FakeDiscord, message_payload, slash_command_payload
 from tests.fake_slack import SIGNING_SECRET, FakeSlack, signed_headers
 from tests.test_run import CLEAN_ENV
 
@@ -224,5 +225,95 @@ def test_a_question_log_that_cannot_be_created_stops_no_answer(tmp_path: Path) -
             assert len(threads_answered(slack)) == 5
         finally:
             await slack.stop()
+
+    asyncio.run(main())
+
+
+async def answered(bot: BotProcess, count: int, timeout: float = 120) -> None:
+    """Until the process has logged `count` answered questions (its `question …` lines)."""
+    deadline = time.monotonic() + timeout
+    while bot.text.count("question question_id=") < count:
+        assert time.monotonic() < deadline and bot.process.returncode is None, bot.text
+        await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def discord_bot(fake: FakeDiscord, database: Path, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """The real `emad-bot discord` process, connected to the fake gateway (IDENTIFY seen)."""
+    env = CLEAN_ENV | {
+        "DISCORD_TOKEN": "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token", "DISCORD_API_URL": f"{fake.url}/api/v10",
+        "DISCORD_GATEWAY_URL": fake.url.replace("http", "ws") + "/gateway",
+        "BOT_DATABASE_PATH": str(database), "BOT_INDEX_DIR": str(tmp_path / "index"),
+        "BOT_COOLDOWN_QUESTIONS": "1000", "BOT_WATCH_CORPUS": "false",
+    }  # fmt: skip
+    identified = len(fake.of("GATEWAY op 2"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "discord", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    bot = BotProcess(process)
+
+    async def read() -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            bot.log.append(raw.decode(errors="replace"))
+
+    bot.reader = asyncio.create_task(read())
+    try:
+        await fake.wait_for("GATEWAY op 2", count=identified + 1, timeout=60)
+        yield bot
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await bot.reader
+
+
+def test_discord_questions_received_before_a_sigkill_are_answered_once_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    """20 mentions and 5 `/emad` reach the real process; every reply it sends waits
+    forever (nothing delivered, no interaction acknowledged), and SIGKILL comes the moment
+    the last answer is ready. The restart answers each once: the mentions in the channel,
+    the commands through their interaction's follow-up."""
+
+    async def main() -> None:
+        database = tmp_path / "q.sqlite3"
+        fake = await FakeDiscord().start()
+        fake.hold_replies = True
+        mentions = [
+            message_payload(f"<@{BOT_USER['id']}> qui a financé Stability AI ? ({n})", mentions=[BOT_USER])
+            for n in range(20)
+        ]
+        commands = [slash_command_payload(f"qui a fondé Stability AI ? ({n})") for n in range(5)]
+        try:
+            async with discord_bot(fake, database, tmp_path) as bot:
+                for asked in mentions:
+                    await fake.dispatches.put(("MESSAGE_CREATE", asked))
+                for command in commands:
+                    await fake.dispatches.put(("INTERACTION_CREATE", command))
+                await fake.wait_for("/callback", count=5, timeout=120)  # each interaction's reply tried
+                # The channel's first reply is held, and discord.py sends one at a time to a
+                # channel whose rate limits it has not learnt: the others wait in the client.
+                await answered(bot, 25)
+                bot.process.kill()
+                await bot.process.wait()
+            assert fake.posted == []  # nothing was delivered before the kill
+            fake.hold_replies = False
+            tried = len(fake.of("POST /channels/3001/messages"))
+            async with discord_bot(fake, database, tmp_path) as bot:
+                await fake.wait_for("POST /channels/3001/messages", count=tried + 20, timeout=120)
+                await fake.wait_for("POST /webhooks/", count=5, timeout=120)
+                bot.process.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(bot.process.wait(), 30) == 0, bot.text
+            replied = Counter(str(m["message_reference"]["message_id"]) for m in fake.posted
+                              if m.get("message_reference"))  # fmt: skip
+            assert replied == Counter({m["id"]: 1 for m in mentions}), bot.text
+            followed = Counter(c.path.split("/")[3] for c in fake.of("POST /webhooks/"))
+            assert followed == Counter({c["token"]: 1 for c in commands}), bot.text
+            pending = sqlite3.connect(database).execute("SELECT count(*) FROM inbox WHERE state = 'pending'")
+            assert pending.fetchone()[0] == 0
+        finally:
+            await fake.stop()
 
     asyncio.run(main())
