@@ -35,6 +35,7 @@ class FakeDiscord(RecordingServer):
     heartbeat_ms: int = 41250  # the interval HELLO asks for
     acknowledge_heartbeats: bool = True  # False: a gateway gone silent
     hold_replies: bool = False  # True: callbacks and posts are recorded, then never answered
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # GET /channels/<id> of threads
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
@@ -111,6 +112,11 @@ class FakeDiscord(RecordingServer):
             sent = message_payload("", channel_id=channel, author=BOT_USER) | body
             self.posted.append(sent)
             return self._json(sent)
+        if request.method == "GET" and path.count("/") == 2 and path.startswith("/channels/"):
+            channel_id = path.split("/")[2]  # a text channel of the server, or a thread of one
+            return self._json(self.threads.get(channel_id) or {
+                "id": channel_id, "type": 0, "guild_id": "4001", "name": "général", "position": 0,
+                "permission_overwrites": [], "nsfw": False, "parent_id": None})  # fmt: skip
         if request.method == "GET" and path.startswith("/channels/") and path.endswith("/messages"):
             channel = path.split("/")[2]
             return self._json([m for m in self.posted if m["channel_id"] == channel])

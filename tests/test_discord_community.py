@@ -14,6 +14,7 @@ import pytest
 
 from adapters.discord.client import EmadClient
 from adapters.discord.community import Community
+from adapters.discord.pending import answer_pending
 from bot.answer import messages
 from bot.answer.engine import AnswerEngine
 from bot.service.bot_service import BotService
@@ -112,15 +113,17 @@ def test_a_refused_question_reaches_the_maintainers_once_a_day_and_pings_nobody(
         assert handed.body["allowed_mentions"] == NO_PINGS
         assert "Question sans réponse fiable" in content and "Qui a Créé l" in content
         assert "@everyone" not in content and "<@&" not in content and "<@1" not in content
-        assert f"https://discord.com/channels/4001/3001/{first['id']}" in content
+        assert content.endswith(f"posée dans <#3001> : https://discord.com/channels/4001/3001/{first['id']}")
         again = mention(f"{pings} qui a cree l'OPERA not_found")  # folded: the same question
         client._connection.parse_message_create(again)  # type: ignore[arg-type]
         client._connection.parse_message_create(mention("Une autre not_found"))  # type: ignore[arg-type]
-        announced = await fake.wait_for(f"POST /channels/{MAINTAINERS}/messages", count=2)
-        await fake.wait_for("/reactions/", count=3)  # each asker got their 🤷
+        await fake.wait_for("/reactions/", count=3)  # each asker has their 🤷
+        await service.drain("test")  # and every hand-off is done
+        announced = fake.of(f"POST /channels/{MAINTAINERS}/messages")
         assert len(announced) == 2 and "Une autre" in announced[1].body["content"]
 
-    scenario(logged(KindEngine(), tmp_path), body, monkeypatch, maintainers_channel=int(MAINTAINERS))
+    service = logged(KindEngine(), tmp_path)
+    scenario(service, body, monkeypatch, maintainers_channel=int(MAINTAINERS))
 
 
 def test_a_dislike_with_its_reason_reaches_the_maintainers(
@@ -175,10 +178,10 @@ def test_a_private_answer_is_shared_once_headed_by_its_sharer_without_a_ping(
         (posted,) = await fake.wait_for("POST /channels/3001/messages")
         assert posted.body["content"] == "partagé par camille" and posted.body["allowed_mentions"] == NO_PINGS
         assert "Coatue" in str(posted.body["embeds"])
-        told = (await fake.wait_for("/callback", count=2))[1].body["data"]
-        assert told["flags"] & 64 and told["content"] == messages.SHARED
+        (told,) = await fake.wait_for("POST /webhooks/")  # after a private « réfléchit… »
+        assert told.body["flags"] & 64 and told.body["content"] == messages.SHARED
         client._connection.parse_interaction_create(button_click_payload(share["custom_id"], shown))
-        again = (await fake.wait_for("/callback", count=3))[2].body["data"]
+        again = (await fake.wait_for("POST /webhooks/", count=2))[1].body
         assert again["content"] == messages.SHARE_ALREADY
         assert len(fake.of("POST /channels/3001/messages")) == 1
 
@@ -200,8 +203,8 @@ def test_an_answer_older_than_the_interaction_window_is_not_shared(
         now[0] += 16 * 60  # past an interaction's 15 minutes
         shown = message_payload("", author=BOT_USER) | {"components": data["components"], "flags": 64}
         client._connection.parse_interaction_create(button_click_payload(share["custom_id"], shown))
-        told = (await fake.wait_for("/callback", count=2))[1].body["data"]
-        assert told["content"] == messages.SHARE_EXPIRED
+        (told,) = await fake.wait_for("POST /webhooks/")
+        assert told.body["content"] == messages.SHARE_EXPIRED
         assert fake.of("POST /channels/3001/messages") == []
 
     scenario(service, body, monkeypatch, answers_for_asker_only=True)
@@ -225,3 +228,41 @@ def test_the_settings_reach_the_client_and_a_denied_ask_channel_is_refused(
         DiscordSettings(_env_file=None, ask_channels="3003", deny_channels="3003")
     with pytest.raises(ValueError, match="DISCORD_MAINTAINERS_CHANNEL"):
         DiscordSettings(_env_file=None, maintainers_channel="#mainteneurs")
+
+
+def test_a_thread_counts_as_its_channel_even_when_discord_s_cache_has_neither(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        fake.threads["8005"] = {
+            "id": "8005", "type": 11, "guild_id": "4001", "name": "fil", "parent_id": "3001",
+            "owner_id": "1200000000000000002", "message_count": 1, "member_count": 1,
+            "thread_metadata": {"archived": False, "locked": False, "auto_archive_duration": 1440,
+                                "archive_timestamp": "2024-03-23T12:00:00+00:00"},
+        }  # fmt: skip
+        client._connection.parse_message_create(mention("qui a financé ?", channel_id="8005"))  # type: ignore[arg-type]
+        (notice,) = await fake.wait_for("POST /channels/7002/messages")  # a DM to the asker
+        assert "dans <#8005>" in notice.body["content"]
+        assert "Mentionnez-moi dans un autre salon" in notice.body["content"]  # a deny list only
+        assert fake.of("POST /channels/8005/") == [] and fake.of("PUT /channels/8005/") == []
+
+    scenario(BotService(engine), body, monkeypatch, rules=rules(denied="3001"))
+
+
+def test_a_mention_left_pending_in_a_channel_denied_since_gets_only_the_dm(
+    engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    question_log = QuestionLog(tmp_path / "q.sqlite3")  # received before the lists: no "places"
+    asked = {"kind": "message", "text": "qui a financé ?", "user": "1200000000000000002", "guild": "4001",
+             "channel": "3001", "message": "1300000000000000999", "thread": "1300000000000000999",
+             "dm": False}  # fmt: skip
+    assert question_log.receive("discord", "message:1300000000000000999", asked)
+    service = BotService(engine, question_log=question_log)
+
+    async def body(fake: FakeDiscord, client: EmadClient) -> None:
+        await answer_pending(client)
+        (notice,) = fake.of("POST /channels/7002/messages")
+        assert "dans <#3001>" in notice.body["content"]
+        assert fake.of("POST /channels/3001/") == [] and service.pending("discord") == []
+
+    scenario(service, body, monkeypatch, rules=rules(denied="3001"))

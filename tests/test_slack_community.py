@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.slack.server import serve
+from adapters.slack.listeners import answer_pending
+from adapters.slack.server import serve, web_client
 from bot.answer import messages
 from bot.answer.engine import AnswerEngine
 from bot.service.bot_service import BotService
@@ -105,22 +107,26 @@ def test_a_refused_question_reaches_the_maintainers_once_a_day_and_pings_nobody(
         assert "Question sans réponse fiable" in text and "refus" in text
         assert "Qui a Créé l'Opéra" in text and "&lt;!channel&gt;" in text
         assert not any(ping in text for ping in PINGS)
-        assert "https://exemple.slack.com/archives/C1/p1.0" in text  # where it was asked
+        link = "<https://exemple.slack.com/archives/C1/p1.0|voir le message>"
+        assert text.endswith(f"posée dans <#C1> ({link})")  # where it was asked
         # The same question, another case and no accents, another day not yet: not again.
         await h.event(mention(f"<@UBOT> {TYPED_PINGS} qui a cree l'opera not_found", ts="2.0"), "Ev2")
         await h.event(mention("<@UBOT> Une autre question not_found", ts="3.0"), "Ev3")
-        announced = await wait_in_channel(h, "CMAINT", 2)
-        assert "Une autre question" in announced[1]["text"]
-        assert len(await h.slack.wait_for("chat.postEphemeral", count=3)) == 3  # each asker got a reply
-        assert h.slack.of("chat.getPermalink")
+        await h.slack.wait_for("chat.postEphemeral", count=3)  # each asker has their reply
+        await service.drain("test")  # and every hand-off is done
+        announced = in_channel(h, "CMAINT")
+        assert len(announced) == 2 and "Une autre question" in announced[1]["text"]
 
-    scenario(logged(KindEngine(), tmp_path), body, maintainers_channel="CMAINT")
+    service = logged(KindEngine(), tmp_path)
+    scenario(service, body, maintainers_channel="CMAINT")
     again = logged(KindEngine(), tmp_path)  # a restart: the log remembers what was announced today
 
     async def after_restart(h: Harness) -> None:
         await h.event(mention(f"<@UBOT> {TYPED_PINGS} QUI A CRÉÉ L'OPÉRA not_found", ts="4.0"), "Ev4")
         await h.event(mention("<@UBOT> Encore une autre not_found", ts="5.0"), "Ev5")
-        (announced,) = await wait_in_channel(h, "CMAINT", 1)
+        await h.slack.wait_for("chat.postEphemeral", count=2)
+        await again.drain("test")
+        (announced,) = in_channel(h, "CMAINT")
         assert "Encore une autre" in announced["text"]
 
     scenario(again, after_restart, maintainers_channel="CMAINT")
@@ -263,3 +269,39 @@ def test_a_configured_feature_whose_scope_is_missing_is_named_in_the_log(
         asyncio.run(main())
     named = [r.getMessage() for r in caplog.records if "SLACK_ASK_CHANNELS" in r.getMessage()]
     assert len(named) == 1 and "channels:history" in named[0] and "--full" in named[0]
+
+
+def test_emad_in_a_dm_is_unaffected_by_the_lists(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.post(urllib.parse.urlencode({
+            "team_id": "T1", "channel_id": "D1", "user_id": "U1", "command": "/emad",
+            "text": "qui a financé Stability AI ?", "trigger_id": "9.9.9",
+            "response_url": f"{h.slack.url}/respond/1"}), "application/x-www-form-urlencoded")  # fmt: skip
+        (response,) = await h.slack.wait_for("response_url")
+        assert response.body["response_type"] == "in_channel"  # the DM: the asker's own
+        assert messages.ANSWERED_PRIVATELY_HERE not in texts(response.body["blocks"])
+
+    scenario(engine, body, allow_channels="C1")
+
+
+def test_a_mention_left_pending_in_a_channel_denied_since_gets_only_the_notice(
+    engine: AnswerEngine, tmp_path: Path
+) -> None:
+    question_log = QuestionLog(tmp_path / "q.sqlite3")
+    asked = {"kind": "mention", "text": "<@UBOT> qui a financé ?", "user": "U1", "team": "T1",
+             "channel": "C1", "ts": f"{time.time():.6f}", "thread_ts": None}  # fmt: skip
+    assert question_log.receive("slack", "C1:x", asked)  # received before the lists changed
+    service = BotService(engine, question_log=question_log)
+
+    async def main() -> None:
+        slack = await FakeSlack().start()
+        configured = settings(api_url=f"{slack.url}/api/", deny_channels="C1")
+        try:
+            await answer_pending(service, web_client(configured), configured)
+            (notice,) = slack.of("chat.postEphemeral")
+            assert "Je ne réponds pas publiquement ici" in notice.body["text"]
+            assert slack.of("chat.postMessage") == [] and service.pending("slack") == []
+        finally:
+            await slack.stop()
+
+    asyncio.run(main())

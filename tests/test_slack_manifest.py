@@ -37,7 +37,8 @@ def test_every_subscribed_event_has_its_scope(full: bool, url: str | None) -> No
     events = found["settings"]["event_subscriptions"]["bot_events"]
     assert {EVENT_SCOPES[event] for event in events} <= scopes
     assert {"commands", "chat:write"} <= scopes
-    assert found["features"]["slash_commands"][0]["command"] == "/emad"
+    (command,) = found["features"]["slash_commands"]
+    assert command["command"] == "/emad" and command["should_escape"] is True  # @jean: markup, not words
     assert found["settings"]["interactivity"]["is_enabled"]  # the buttons
     assert (scopes >= HISTORY) is full and bool(HISTORY & scopes) is full  # minimal: no history at all
     assert {"app_mention", "message.im"} <= set(events)

@@ -88,9 +88,10 @@ class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REAS
         )
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await interaction.response.send_message(text, ephemeral=True)
-        if recorded and isinstance(service, BotService):
+        community = getattr(interaction.client, "community", Community())
+        if recorded and isinstance(service, BotService) and community.maintainers_channel is not None:
             notice = await asyncio.to_thread(service.hand_off.for_dislike, self.question_id, self.reason)
-            await hand_off(interaction.client, getattr(interaction.client, "community", Community()), notice)
+            await hand_off(interaction.client, community, notice)
 
 
 CHOICE_ID = r"emad:choix:(?P<question>\d+):(?P<position>\d+)"

@@ -155,16 +155,17 @@ class EmadClient(discord.Client):
         if message.author.bot or self.user is None or self.closing or not self._is_for_us(message):
             return
         dm = isinstance(message.channel, discord.DMChannel)
-        if not dm and not self.community.rules.may_post_in(*places(message.channel)):
+        where = () if dm else await self._places(message.channel)
+        if not dm and not (where and self.community.rules.may_post_in(*where)):
             if self._mentions_us(message):  # the asker alone is told where the bot answers
-                await tell_where_answered(self, self.community, message.author.id)
+                await tell_where_answered(self, self.community, message.author.id, str(message.channel.id))
             return  # ask channels and threads outside the lists stay quiet
         payload = {
             "kind": "message", "text": question_from_message(message.content),
             "user": str(message.author.id), "guild": _guild_id(message),
             "channel": str(message.channel.id), "message": str(message.id),
             "thread": await self._conversation(message),
-            "dm": isinstance(message.channel, discord.DMChannel),
+            "dm": dm, "places": list(where),
         }  # fmt: skip
         if message.channel.id in self._ask_channels and not isinstance(message.channel, discord.Thread):
             name = str(payload["text"])[:THREAD_NAME_CHARS] or "Question"
@@ -177,6 +178,19 @@ class EmadClient(discord.Client):
         ticket = await receive(self.service, f"message:{message.id}", payload)
         if ticket is not None:
             await self.answer_message(payload, ticket)
+
+    async def _places(self, channel: Any) -> tuple[str, ...]:
+        """The ids the channel lists judge a post in `channel` by: itself, and its parent
+        for a thread. A channel Discord's cache does not hold is looked up when the lists
+        are set; () if that fails (then no public post)."""
+        rules, known = self.community.rules, isinstance(channel, discord.Thread | discord.abc.GuildChannel)
+        if known or not (rules.allowed or rules.denied):
+            return places(channel)
+        try:
+            return places(await self.fetch_channel(channel.id))
+        except Exception as error:  # not found, no access, an unknown kind of channel
+            log.warning("Discord : salon %s inconnu (%s), pas de réponse publique", channel.id, error)
+            return ()
 
     async def _conversation(self, message: discord.Message) -> str:
         """The conversation a message belongs to: its thread, or the first question of the
@@ -200,6 +214,12 @@ class EmadClient(discord.Client):
     async def answer_message(self, payload: dict[str, Any], ticket: int) -> None:
         """Answer a received message where it was asked; settled once sent."""
         async with self.service.working():
+            asked_in = payload.get("places") or [payload.get("channel")]
+            if not payload.get("dm") and not self.community.rules.may_post_in(*asked_in):
+                # Received before the channel lists changed (a restart): the asker is told where.
+                await tell_where_answered(self, self.community, int(payload["user"]), str(payload["channel"]))
+                await asyncio.to_thread(self.service.settle, ticket)
+                return
             reply = await answer(self.service, payload)
             try:
                 await self._deliver(payload, reply)
@@ -209,8 +229,9 @@ class EmadClient(discord.Client):
                 if not await self._tell_privately(payload, reply):
                     return  # still pending: answered at the next start
             await asyncio.to_thread(self.service.settle, ticket)
-            notice = await asyncio.to_thread(self.service.hand_off.for_refusal, query_of(payload), reply)
-            await hand_off(self, self.community, notice)
+            if self.community.maintainers_channel is not None:
+                notice = await asyncio.to_thread(self.service.hand_off.for_refusal, query_of(payload), reply)
+                await hand_off(self, self.community, notice)
 
     async def _tell_privately(self, payload: dict[str, Any], reply: Reply) -> bool:
         """The channel refused our reply (a missing permission…): the asker gets it in a DM."""

@@ -16,7 +16,7 @@ from bot.answer import messages
 from bot.service.community import ChannelRules, HandOffNotice
 
 log = logging.getLogger(__name__)
-JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
+JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"  # a message's link
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,14 @@ def channel_link(channel: str) -> str:
     return f"<#{channel}>"
 
 
-async def tell_where_answered(client: discord.Client, community: Community, user_id: int) -> None:
-    """A mention where the bot does not post: the asker is told where it answers, in a
-    DM; if their DMs are closed, nothing (never a public notice)."""
+async def tell_where_answered(
+    client: discord.Client, community: Community, user_id: int, channel: str
+) -> None:
+    """A mention in `channel`, where the bot does not post: the asker is told where it
+    answers, in a DM; if their DMs are closed, nothing (never a public notice)."""
     try:
         user = await client.fetch_user(user_id)
-        await user.send(community.rules.where_answered(channel_link))
+        await user.send(community.rules.where_answered(f"dans {channel_link(channel)}", channel_link))
     except discord.HTTPException:
         log.info("Discord : avis privé non envoyé à %s (DM fermés)", user_id)
 
@@ -53,12 +55,13 @@ async def hand_off(client: discord.Client, community: Community, notice: HandOff
     """Post `notice` in the maintainers' channel, with where it was asked. A failure is
     logged and affects nothing else."""
     if notice is None or community.maintainers_channel is None:
-        return
+        return  # (callers ask for a notice only when the channel is set: no day's slot is used)
     if not notice.team or not notice.channel:
         where = messages.HAND_OFF_IN_DM
-    elif notice.thread:
-        where = JUMP_URL.format(guild=notice.team, channel=notice.channel, message=notice.thread)
-    else:
+    elif notice.thread and notice.thread != notice.channel:  # the conversation's first message
+        link = JUMP_URL.format(guild=notice.team, channel=notice.channel, message=notice.thread)
+        where = f"dans {channel_link(notice.channel)} : {link}"
+    else:  # `/emad`, or a thread (its link is the channel's)
         where = f"dans {channel_link(notice.channel)}"
     try:
         channel = client.get_partial_messageable(community.maintainers_channel)

@@ -50,8 +50,8 @@ class ShareButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SHARE
         return cls(match["token"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        text = await self._share(interaction)
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the post may take > 3 s
+        await interaction.followup.send(await self._share(interaction), ephemeral=True)
 
     async def _share(self, interaction: discord.Interaction) -> str:
         service = getattr(interaction.client, "service", None)
@@ -68,8 +68,11 @@ class ShareButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SHARE
             channel = interaction.client.get_partial_messageable(int(offer.channel))
             await channel.send(header, allowed_mentions=discord.AllowedMentions.none(),
                                **send_kwargs(reply_embed(offer.reply)))  # fmt: skip
-        except discord.HTTPException as error:
+        except (discord.Forbidden, discord.NotFound) as error:
             log.warning("Discord : partage refusé dans %s (%s)", offer.channel, error)
-            service.shared.give_back(self.token, offer)
+            service.shared.give_back(self.token, offer)  # refused: nothing was posted
             return messages.SHARE_FAILED
+        except Exception as error:  # a 5xx, a lost connection: it may be posted, never twice
+            log.warning("Discord : partage incertain dans %s (%s)", offer.channel, error)
+            return messages.SHARE_UNSURE
         return messages.SHARED

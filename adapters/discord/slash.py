@@ -83,7 +83,7 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
             else:
                 reply = await _answer_after_defer(service, interaction, pending)
             await asyncio.to_thread(service.settle, ticket)
-            if reply is not None:
+            if reply is not None and _community(interaction).maintainers_channel is not None:
                 notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
                 await hand_off(interaction.client, _community(interaction), notice)
 

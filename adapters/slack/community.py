@@ -33,7 +33,7 @@ async def tell_where_answered(
     try:
         await client.chat_postEphemeral(
             channel=payload["channel"], user=payload["user"], thread_ts=payload.get("thread_ts"),
-            text=settings.channel_rules.where_answered(channel_link),
+            text=settings.channel_rules.where_answered("ici", channel_link),
         )  # fmt: skip
     except SlackApiError as error:
         log.info("Slack : avis privé non envoyé dans %s (%s)",
@@ -44,7 +44,7 @@ async def hand_off(client: AsyncWebClient, settings: SlackSettings, notice: Hand
     """Post `notice` in the maintainers' channel, with where it was asked. A failure is
     logged and affects nothing else."""
     if notice is None or not settings.maintainers_channel:
-        return
+        return  # (callers ask for a notice only when the channel is set: no day's slot is used)
     try:
         where = await _place(client, notice)
         await client.chat_postMessage(
@@ -62,8 +62,8 @@ async def _place(client: AsyncWebClient, notice: HandOffNotice) -> str:
     if notice.thread:
         try:
             found = await client.chat_getPermalink(channel=notice.channel, message_ts=notice.thread)
-            if found.get("permalink"):
-                return f"<{found['permalink']}|dans {channel_link(notice.channel)}>"
+            if found.get("permalink"):  # Slack links do not nest: the channel, then the link
+                return f"dans {channel_link(notice.channel)} (<{found['permalink']}|voir le message>)"
         except SlackApiError:
             pass
     return f"dans {channel_link(notice.channel)}"
@@ -88,9 +88,15 @@ async def share(
             unfurl_links=False, unfurl_media=False,
         )  # fmt: skip
     except SlackApiError as error:
+        if error.response.status_code >= 500:
+            log.warning("Slack : partage incertain dans %s (%s)", offer.channel, error)
+            return messages.SHARE_UNSURE  # it may be posted: never twice
         log.warning("Slack : partage refusé dans %s (%s)", offer.channel, error.response.get("error"))
-        service.shared.give_back(token, offer)
+        service.shared.give_back(token, offer)  # refused: nothing was posted
         return messages.SHARE_FAILED
+    except Exception as error:  # a lost connection, a timeout: it may be posted
+        log.warning("Slack : partage incertain dans %s (%s)", offer.channel, error)
+        return messages.SHARE_UNSURE
     return messages.SHARED
 
 

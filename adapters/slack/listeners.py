@@ -176,6 +176,11 @@ async def handle(
     A delivery that fails is logged and stays pending, for the next start. A refused
     question is then announced to the maintainers."""
     async with service.working():
+        if payload["kind"] == "mention" and not _may_post(settings, payload):
+            # Received before the channel lists changed (a restart): the asker is told where.
+            await tell_where_answered(client, settings, payload)
+            await asyncio.to_thread(service.settle, ticket)
+            return
         reply = await answer(service, payload)
         message = _message_for(service, payload, reply, settings)
         try:
@@ -186,8 +191,15 @@ async def handle(
             )
             return
         await asyncio.to_thread(service.settle, ticket)
-        notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
-        await hand_off(client, settings, notice)
+        if settings.maintainers_channel:
+            notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
+            await hand_off(client, settings, notice)
+
+
+def _may_post(settings: SlackSettings, payload: dict[str, Any]) -> bool:
+    """Whether a public post may go where `payload` was asked (a DM: always)."""
+    channel = str(payload.get("channel") or "")
+    return channel.startswith("D") or settings.channel_rules.may_post_in(channel)
 
 
 def _message_for(
@@ -198,7 +210,7 @@ def _message_for(
     if payload["kind"] == "dm":
         message = reply_message(reply)
         return SlackMessage(message.blocks, message.text, False)  # a DM is private already
-    here = bool(payload.get("private_here"))  # /emad where the bot does not post publicly
+    here = not _may_post(settings, payload)  # /emad where the bot does not post publicly
     message = reply_message(reply, answers_for_asker_only=settings.answers_for_asker_only or here)
     if here:
         notice = {
@@ -206,7 +218,7 @@ def _message_for(
             "elements": [{"type": "mrkdwn", "text": escape(messages.ANSWERED_PRIVATELY_HERE)}],
         }
         message = SlackMessage([notice, *message.blocks][:MAX_BLOCKS], message.text, True)
-    elif message.for_asker_only and reply.kind.cites and payload.get("channel"):
+    elif message.for_asker_only and reply.kind.cites and not str(payload.get("channel", "D")).startswith("D"):
         thread = payload.get("thread_ts") or (payload.get("ts") if payload["kind"] == "mention" else None)
         message = with_share_button(message, service.shared.offer(reply, str(payload["channel"]), thread))
     return message
@@ -237,7 +249,6 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         task.add_done_callback(background.discard)
 
     ask_channels = settings.ask_channel_ids
-    rules = settings.channel_rules
 
     @app.middleware
     async def answer_each_event_once(
@@ -260,7 +271,6 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
             "kind": "command", "text": command.get("text", ""), "user": command.get("user_id"),
             "team": command.get("team_id"), "channel": command.get("channel_id"),
             "response_url": command.get("response_url"),
-            "private_here": not rules.may_post_in(command.get("channel_id")),
         }  # fmt: skip
         key = f"command:{command.get('trigger_id') or uuid.uuid4()}"
         ticket = await receive(service, key, payload)  # committed before the acknowledgement
@@ -273,7 +283,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         if event.get("bot_id"):
             return
         payload = message_payload("mention", event, body.get("team_id"))
-        if not str(event.get("channel", "")).startswith("D") and not rules.may_post_in(event.get("channel")):
+        if not _may_post(settings, payload):
             later(tell_where_answered(client, settings, payload))  # the asker alone is told where
             return
         # A mention in a DM also comes as a DM message: the same channel and ts, answered once.
@@ -289,7 +299,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         in_thread = event.get("thread_ts") not in (None, event.get("ts"))
         if event.get("channel_type") == "im":
             payload = message_payload("dm", event, team)
-        elif not rules.may_post_in(event.get("channel")):
+        elif not _may_post(settings, message_payload("mention", event, team)):
             return  # no public post here: follow-ups and ask channels stay quiet
         elif in_thread and await asyncio.to_thread(
             service.follows_up, query_of(message_payload("mention", event, team))
@@ -348,7 +358,7 @@ def build_app(service: BotService, settings: SlackSettings, client: AsyncWebClie
         )
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await respond(text=text, response_type="ephemeral", replace_original=True)
-        if recorded:
+        if recorded and settings.maintainers_channel:
             reason = found.group(1) if found else None
             notice = await asyncio.to_thread(service.hand_off.for_dislike, int(value), reason)
             await hand_off(client, settings, notice)

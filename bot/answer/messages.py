@@ -59,12 +59,16 @@ ERROR = "Désolé, une erreur est survenue pendant la recherche. Réessayez dans
 
 # Channel lists, hand-off to maintainers, sharing a private answer.
 ANSWERS_ONLY_IN = (
-    "Je ne réponds pas publiquement ici. Posez-moi la question dans {channels}, "
+    "Je ne réponds pas publiquement {here}. Posez-moi la question dans {channels}, "
     "en message privé, ou avec /emad (réponse visible de vous seul)."
 )
 ANSWERS_NOWHERE_HERE = (
-    "Je ne réponds pas publiquement ici. Posez-moi la question en message privé, "
+    "Je ne réponds pas publiquement {here}. Posez-moi la question en message privé, "
     "ou avec /emad (réponse visible de vous seul)."
+)
+ANSWERS_ELSEWHERE = (
+    "Je ne réponds pas publiquement {here}. Mentionnez-moi dans un autre salon, "
+    "écrivez-moi en message privé, ou utilisez /emad (réponse visible de vous seul)."
 )
 ANSWERED_PRIVATELY_HERE = (
     "Je ne réponds pas publiquement dans ce salon : cette réponse n'est visible que de vous."
@@ -86,7 +90,8 @@ SHARE_EXPIRED = (
     "Cette réponse ne peut plus être partagée (trop ancienne, ou le bot a redémarré) : reposez la question."
 )
 SHARE_NOT_HERE = "Je ne peux pas partager de réponse publiquement dans ce salon."
-SHARE_FAILED = "Le partage a échoué (je ne peux pas écrire dans ce salon)."
+SHARE_FAILED = "Le partage a échoué : je n'ai pas pu écrire dans ce salon."
+SHARE_UNSURE = "Le partage n'a peut-être pas abouti (Slack ou Discord n'a pas répondu) : regardez le salon."
 
 TIMELINE = "La saga dans l'ordre, d'après les articles ({count} événement(s) datés) :"
 TIMELINE_FILTERED = "La saga dans l'ordre, d'après les articles ({filter}, {count} événement(s)) :"

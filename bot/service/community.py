@@ -44,13 +44,16 @@ class ChannelRules:
             return False
         return not self.allowed or any(c in self.allowed for c in known)
 
-    def where_answered(self, show: Callable[[str], str]) -> str:
-        """The private notice telling an asker where the bot answers; `show` draws a
-        channel id as the platform's channel link (which pings nobody)."""
-        if not self.allowed - self.denied:
-            return messages.ANSWERS_NOWHERE_HERE
+    def where_answered(self, here: str, show: Callable[[str], str]) -> str:
+        """The private notice telling an asker where the bot answers, `here` naming the
+        place they asked (« ici », a channel link); `show` draws a channel id as the
+        platform's channel link (which pings nobody)."""
         open_to_all = sorted(self.allowed - self.denied)
-        return messages.ANSWERS_ONLY_IN.format(channels=", ".join(show(c) for c in open_to_all))
+        if not self.allowed:  # a deny list only: every other channel is open
+            return messages.ANSWERS_ELSEWHERE.format(here=here)
+        if not open_to_all:
+            return messages.ANSWERS_NOWHERE_HERE.format(here=here)
+        return messages.ANSWERS_ONLY_IN.format(here=here, channels=", ".join(show(c) for c in open_to_all))
 
 
 def folded(question: str) -> str:
