@@ -73,8 +73,13 @@ async def _follow_up(client: EmadClient, payload: dict[str, Any]) -> bool:
     webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=client)
     async with client.service.working():
         rendered = reply_embed(await answer(client.service, payload))
+        community = client.community
+        in_server = bool(payload.get("guild"))  # the channel lists in force now, as for a new /emad
+        private = rendered.for_asker_only or community.answers_for_asker_only or (
+            in_server and not community.rules.may_post_in(str(payload.get("channel")))
+        )
         try:
-            await webhook.send(ephemeral=rendered.for_asker_only, **send_kwargs(rendered))
+            await webhook.send(ephemeral=private, **send_kwargs(rendered))
         except discord.HTTPException as error:
             log.warning("Discord : la commande en attente n'a pu être répondue (%s)", error)
             return False
