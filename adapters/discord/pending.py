@@ -38,9 +38,8 @@ async def answer_pending(client: EmadClient) -> None:
         elif (
             payload["kind"] == "command"
             and age < INTERACTION_WINDOW_SECONDS
-            and await _follow_up(client, payload)
+            and await _follow_up(client, payload, ticket)
         ):
-            await asyncio.to_thread(service.settle, ticket)
             answered += 1
         else:
             await asyncio.to_thread(service.settle, ticket, "expired")
@@ -68,8 +67,9 @@ async def _already_replied(client: EmadClient, payload: dict[str, Any]) -> bool:
     return any(str((m.get("message_reference") or {}).get("message_id")) == payload["message"] for m in ours)
 
 
-async def _follow_up(client: EmadClient, payload: dict[str, Any]) -> bool:
-    """A command acknowledged (deferred) before the stop: its answer as a follow-up."""
+async def _follow_up(client: EmadClient, payload: dict[str, Any], ticket: int) -> bool:
+    """A command acknowledged (deferred) before the stop: its answer as a follow-up,
+    settled within the same unit of work (a stop waits for both)."""
     webhook = discord.Webhook.partial(int(payload["application"]), str(payload["token"]), client=client)
     async with client.service.working():
         rendered = reply_embed(await answer(client.service, payload))
@@ -83,4 +83,5 @@ async def _follow_up(client: EmadClient, payload: dict[str, Any]) -> bool:
         except discord.HTTPException as error:
             log.warning("Discord : la commande en attente n'a pu être répondue (%s)", error)
             return False
+        await asyncio.to_thread(client.service.settle, ticket)
     return True
