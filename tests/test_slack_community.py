@@ -305,3 +305,17 @@ def test_a_mention_left_pending_in_a_channel_denied_since_gets_only_the_notice(
             await slack.stop()
 
     asyncio.run(main())
+
+
+def test_a_share_whose_outcome_is_unknown_is_never_posted_again(engine: AnswerEngine) -> None:
+    async def body(h: Harness) -> None:
+        await h.command("qui a financé Stability AI ?")
+        (private,) = await h.slack.wait_for("response_url")
+        (share,) = [e for e in elements(private.body) if e["action_id"] == "emad_share"]
+        h.slack.post_failure = 500  # Slack fails: the answer may or may not be in the channel
+        assert (await click_share(h, share, 2))["text"] == messages.SHARE_UNSURE
+        h.slack.post_failure = None
+        assert (await click_share(h, share, 3))["text"] == messages.SHARE_ALREADY
+        assert len(h.slack.of("chat.postMessage")) == 1  # the one attempt, never a second
+
+    scenario(engine, body, answers_for_asker_only=True)
