@@ -57,6 +57,15 @@ class BotProcess:
         return "".join(self.log)
 
 
+async def ended(bot: BotProcess) -> None:
+    """The process killed if it still runs, and its log read to the end."""
+    if bot.process.returncode is None:
+        bot.process.kill()
+        await bot.process.wait()
+    if bot.reader is not None:
+        await bot.reader
+
+
 @asynccontextmanager
 async def slack_bot(slack: FakeSlack, database: Path, tmp_path: Path) -> AsyncIterator[BotProcess]:
     env = CLEAN_ENV | {
@@ -88,10 +97,7 @@ async def slack_bot(slack: FakeSlack, database: Path, tmp_path: Path) -> AsyncIt
         bot.events_url = await asyncio.wait_for(listening, 60)
         yield bot
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await bot.reader
+        await ended(bot)
 
 
 def threads_answered(slack: FakeSlack) -> Counter[str]:
@@ -263,10 +269,7 @@ async def discord_bot(fake: FakeDiscord, database: Path, tmp_path: Path) -> Asyn
         await fake.wait_for("GATEWAY op 2", count=identified + 1, timeout=60)
         yield bot
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await bot.reader
+        await ended(bot)
 
 
 def test_discord_questions_received_before_a_sigkill_are_answered_once_after_the_restart(
