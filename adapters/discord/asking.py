@@ -19,6 +19,12 @@ def query_of(payload: dict[str, Any]) -> Query:
     )
 
 
+def service_of(client: object) -> BotService | None:
+    """The service of the client that got an interaction (a button click), if any."""
+    found = getattr(client, "service", None)
+    return found if isinstance(found, BotService) else None
+
+
 async def answer(service: BotService, payload: dict[str, Any]) -> Reply:
     """The core's reply, computed off the event loop."""
     return await service.reply_to(query_of(payload))

@@ -14,10 +14,10 @@ from typing import Any
 
 import discord
 
-from adapters.discord.community import Community, hand_off
+from adapters.discord.asking import service_of
+from adapters.discord.community import community_of, hand_off
 from adapters.discord.translate import DiscordMessage, reply_embed
 from bot.answer import messages
-from bot.service.bot_service import BotService
 
 FEEDBACK_LABELS = {"up": "👍 Utile", "down": "👎 Pas utile"}
 FEEDBACK_ID = r"emad:avis:(?P<question>\d+):(?P<vote>up|down)"
@@ -43,8 +43,8 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
         return cls(int(match["question"]), match["vote"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)  # the EmadClient that got the click
-        recorded = isinstance(service, BotService) and await asyncio.to_thread(
+        service = service_of(interaction.client)
+        recorded = service is not None and await asyncio.to_thread(
             service.record_feedback,
             self.question_id,
             "discord",
@@ -82,14 +82,14 @@ class ReasonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REAS
         return cls(int(match["question"]), match["reason"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)
-        recorded = isinstance(service, BotService) and await asyncio.to_thread(
+        service = service_of(interaction.client)
+        recorded = service is not None and await asyncio.to_thread(
             service.record_reason, self.question_id, "discord", str(interaction.user.id), self.reason
         )
         text = messages.FEEDBACK_THANKS if recorded else messages.FEEDBACK_LOST
         await interaction.response.send_message(text, ephemeral=True)
-        community = getattr(interaction.client, "community", Community())
-        if recorded and isinstance(service, BotService) and community.maintainers_channel is not None:
+        community = community_of(interaction.client)
+        if recorded and service is not None and community.maintainers_channel is not None:
             notice = await asyncio.to_thread(service.hand_off.for_dislike, self.question_id, self.reason)
             await hand_off(interaction.client, community, notice)
 
@@ -115,8 +115,8 @@ class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CHOI
         return cls(int(match["question"]), int(match["position"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)
-        recorded = isinstance(service, BotService) and await asyncio.to_thread(
+        service = service_of(interaction.client)
+        recorded = service is not None and await asyncio.to_thread(
             service.record_choice, self.question_id, "discord", str(interaction.user.id), self.position
         )
         text = messages.CHOICE_THANKS if recorded else messages.FEEDBACK_LOST
@@ -145,8 +145,8 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAS
         return cls(match["passage"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        service = getattr(interaction.client, "service", None)
-        if not isinstance(service, BotService):
+        service = service_of(interaction.client)
+        if service is None:
             await interaction.response.send_message(messages.FEEDBACK_LOST, ephemeral=True)
             return
         rendered = reply_embed(await asyncio.to_thread(service.passage, self.passage_id))

@@ -28,11 +28,16 @@ class Community:
     answers_for_asker_only: bool = False
 
 
+def community_of(client: discord.Client) -> Community:
+    """The community settings of the client that got an interaction (defaults if none)."""
+    found = getattr(client, "community", None)
+    return found if isinstance(found, Community) else Community()
+
+
 def places(channel: Any) -> tuple[str, ...]:
     """A channel's id, and its parent's for a thread (a thread counts as its channel)."""
-    found = [str(getattr(channel, "id", ""))]
     parent = getattr(channel, "parent_id", None)
-    return (*found, str(parent)) if parent else tuple(found)
+    return (str(getattr(channel, "id", "")), *([str(parent)] if parent else []))
 
 
 def channel_link(channel: str) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 
 import discord
 
+from adapters.discord.asking import service_of
 from adapters.discord.buttons import send_kwargs
-from adapters.discord.community import Community, places
+from adapters.discord.community import community_of, places
 from adapters.discord.translate import escape, reply_embed
 from bot.answer import messages
 from bot.models import Reply
@@ -54,9 +55,8 @@ class ShareButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SHARE
         await interaction.followup.send(await self._share(interaction), ephemeral=True)
 
     async def _share(self, interaction: discord.Interaction) -> str:
-        service = getattr(interaction.client, "service", None)
-        community = getattr(interaction.client, "community", Community())
-        if not isinstance(service, BotService):
+        service, community = service_of(interaction.client), community_of(interaction.client)
+        if service is None:
             return messages.SHARE_EXPIRED
         offer = service.shared.take(self.token, SHARE_WINDOW_SECONDS)
         if isinstance(offer, str):

@@ -15,7 +15,7 @@ from discord import app_commands
 from adapters.discord import adding
 from adapters.discord.asking import answer, query_of, receive
 from adapters.discord.buttons import send_kwargs
-from adapters.discord.community import Community, hand_off, places
+from adapters.discord.community import community_of, hand_off, places
 from adapters.discord.sharing import with_share_button
 from adapters.discord.translate import reply_embed
 from bot.answer import messages
@@ -83,9 +83,10 @@ def emad_command(service: BotService) -> app_commands.Command[Any, ..., None]:
             else:
                 reply = await _answer_after_defer(service, interaction, pending)
             await asyncio.to_thread(service.settle, ticket)
-            if reply is not None and _community(interaction).maintainers_channel is not None:
+            community = community_of(interaction.client)
+            if reply is not None and community.maintainers_channel is not None:
                 notice = await asyncio.to_thread(service.hand_off.for_refusal, query_of(payload), reply)
-                await hand_off(interaction.client, _community(interaction), notice)
+                await hand_off(interaction.client, community, notice)
 
     @emad.autocomplete("question")
     async def examples(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
@@ -121,18 +122,13 @@ def with_picture(kwargs: dict[str, Any], picture: bytes | None) -> dict[str, Any
     return kwargs | {"file": discord.File(io.BytesIO(picture), filename=PICTURE_NAME)}
 
 
-def _community(interaction: discord.Interaction) -> Community:
-    found = getattr(interaction.client, "community", None)
-    return found if isinstance(found, Community) else Community()
-
-
 def _shown(
     service: BotService, interaction: discord.Interaction, reply: Reply, picture: bytes | None
 ) -> tuple[bool, dict[str, Any]]:
     """Whether the reply is for the asker alone, and the message: private where the
     settings or the channel lists say so; a private answer in a server channel that
     allows public posts gets « Partager dans le salon »."""
-    community, rendered = _community(interaction), reply_embed(reply)
+    community, rendered = community_of(interaction.client), reply_embed(reply)
     in_server, channel = interaction.guild_id is not None, str(interaction.channel_id)
     here = in_server and not community.rules.may_post_in(channel, *places(interaction.channel))
     private = rendered.for_asker_only or here or community.answers_for_asker_only

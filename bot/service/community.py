@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer import messages
@@ -119,9 +119,9 @@ class HandOff:
                 return False
             self._announced[key] = now
             if len(self._announced) > REMEMBERED_IN_MEMORY:
-                self._forget(now, self._announced.items())
+                self._forget(now)
             return True
 
-    def _forget(self, now: float, announced: Iterable[tuple[str, float]]) -> None:
-        for key in [k for k, at in announced if now - at >= ANNOUNCED_AGAIN_AFTER]:
+    def _forget(self, now: float) -> None:
+        for key in [k for k, at in self._announced.items() if now - at >= ANNOUNCED_AGAIN_AFTER]:
             del self._announced[key]
