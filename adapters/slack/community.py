@@ -22,6 +22,11 @@ SHARE_WINDOW_SECONDS = 30 * 60  # a private answer's response_url, and its butto
 HISTORY_SCOPES = {"channels:history", "groups:history"}
 
 
+def in_dm(channel: object) -> bool:
+    """Whether a Slack conversation id is a DM (D…), where the channel lists do not apply."""
+    return str(channel or "").startswith("D")
+
+
 def channel_link(channel: str) -> str:
     return f"<#{channel}>"
 
@@ -57,7 +62,7 @@ async def hand_off(client: AsyncWebClient, settings: SlackSettings, notice: Hand
 
 
 async def _place(client: AsyncWebClient, notice: HandOffNotice) -> str:
-    if not notice.channel or notice.channel.startswith("D"):
+    if not notice.channel or in_dm(notice.channel):
         return messages.HAND_OFF_IN_DM
     if notice.thread:
         try:

@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import adding
-from adapters.slack.community import hand_off, share, tell_where_answered
+from adapters.slack.community import hand_off, in_dm, share, tell_where_answered
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
     CHOOSE_ACTION,
@@ -198,8 +198,7 @@ async def handle(
 
 def _may_post(settings: SlackSettings, payload: dict[str, Any]) -> bool:
     """Whether a public post may go where `payload` was asked (a DM: always)."""
-    channel = str(payload.get("channel") or "")
-    return channel.startswith("D") or settings.channel_rules.may_post_in(channel)
+    return in_dm(payload.get("channel")) or settings.channel_rules.may_post_in(payload.get("channel"))
 
 
 def _message_for(
@@ -218,7 +217,7 @@ def _message_for(
             "elements": [{"type": "mrkdwn", "text": escape(messages.ANSWERED_PRIVATELY_HERE)}],
         }
         message = SlackMessage([notice, *message.blocks][:MAX_BLOCKS], message.text, True)
-    elif message.for_asker_only and reply.kind.cites and not str(payload.get("channel", "D")).startswith("D"):
+    elif message.for_asker_only and reply.kind.cites and not in_dm(payload.get("channel", "D")):
         thread = payload.get("thread_ts") or (payload.get("ts") if payload["kind"] == "mention" else None)
         message = with_share_button(message, service.shared.offer(reply, str(payload["channel"]), thread))
     return message
